@@ -1,0 +1,8 @@
+"""skrnn: recurrent neural networks (RNN, LSTM, GRU) as scikit-learn estimators."""
+
+from ._classifier import RNNClassifier
+from ._regressor import RNNRegressor
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["RNNClassifier", "RNNRegressor", "__version__"]

@@ -1,0 +1,219 @@
+"""RNNClassifier: one label per sequence."""
+
+import numpy as np
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length, column_or_1d
+
+from ._base import BaseSequenceEstimator, fill_doc
+
+
+@fill_doc
+class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
+    """Recurrent neural network classifier: one label per sequence.
+
+        A stack of recurrent layers (LSTM, GRU or vanilla RNN) reads each sequence;
+        a readout summarises it into one vector and a linear layer with softmax gives
+        the class probabilities. Trained by cross-entropy through skorch.
+
+        Parameters
+        ----------
+        {core_params}
+
+        readout : {{'last', 'mean', 'max'}}, default='last'
+            How a sequence's recurrent outputs become one vector: ``'last'`` takes
+            the final state at the sequence's own end (both directions when
+            bidirectional), ``'mean'`` and ``'max'`` pool over its real steps.
+
+        {training_params}
+
+        Attributes
+        ----------
+        classes_ : ndarray of shape (n_classes,)
+            Class labels seen in fit.
+
+        n_features_in_ : int
+            Number of columns of a 2-D ``X`` (its number of steps), else the number
+            of features per step.
+
+        n_step_features_ : int
+            Number of features per step (1 for 2-D ``X``).
+
+        feature_names_in_ : ndarray of shape (n_features_in_,)
+            Column names, when ``X`` was a DataFrame with string column names.
+
+        input_mean_, input_scale_ : ndarray of shape (n_step_features_,)
+            Per-feature standardisation learnt in fit.
+
+        n_iter_ : int
+            Number of epochs run.
+
+        loss_curve_ : list of float
+            Mean training loss of each epoch.
+
+        net_ : skorch.NeuralNet
+            The fitted skorch network, for power users (history, module, callbacks).
+
+        Notes
+        -----
+        ``X`` may be a 3-D array ``(n_sequences, n_steps, n_features)``, a 2-D array
+        ``(n_sequences, n_steps)`` of univariate sequences, a list of arrays
+        ``(n_steps_i, n_features)`` or ``(n_steps_i,)`` of different lengths, an
+        array padded with trailing all-NaN steps, or a DataFrame. Sequences of
+        different lengths are packed, so padding never reaches the network and a
+        prediction does not depend on the other sequences of its batch. A model
+        fitted on a 2-D array checks the number of columns at predict time, as
+        every scikit-learn estimator does; to predict on other lengths, pass a list
+        or a 3-D array ``X[:, :, None]`` instead.
+
+    {dtype_note}
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrnn import RNNClassifier
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.randn(60, 12, 2).astype(np.float32)
+        >>> y = np.where(X[:, :, 0].sum(axis=1) > 0, "up", "down")
+        >>> clf = RNNClassifier(hidden_size=16, max_epochs=30, random_state=0)
+        >>> clf.fit(X, y).predict(X[:3]).shape
+        (3,)
+        >>> clf.classes_
+        array(['down', 'up'], dtype='<U4')
+    """
+
+    _parameter_constraints = {
+        **BaseSequenceEstimator._parameter_constraints,
+        "readout": [StrOptions({"last", "mean", "max"})],
+    }
+
+    _loss_kind = "cross_entropy"
+
+    def __init__(
+        self,
+        cell="lstm",
+        hidden_size=64,
+        num_layers=1,
+        *,
+        bidirectional=False,
+        dropout=0.0,
+        nonlinearity="tanh",
+        readout="last",
+        max_epochs=200,
+        batch_size=32,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        clip_grad_norm=1.0,
+        tol=1e-4,
+        n_iter_no_change=10,
+        standardize=True,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.nonlinearity = nonlinearity
+        self.readout = readout
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.clip_grad_norm = clip_grad_norm
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.standardize = standardize
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    def _encode_targets(self, y, sequences, sample_weight, *, reset):
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(sequences.lengths, y)
+        check_classification_targets(y)
+        if sample_weight is not None:
+            y_present = y[sample_weight > 0]
+        else:
+            y_present = y
+        classes, codes = np.unique(y_present, return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in the "
+                f"data, but the data contain only one class: {classes[0]!r}."
+            )
+        self.classes_ = classes
+        targets = np.zeros(len(y), dtype=np.int64)
+        if sample_weight is not None:
+            targets[sample_weight > 0] = codes
+        else:
+            targets = codes.astype(np.int64)
+        return targets, len(classes)
+
+    def _network_kwargs(self):
+        return {"readout": self.readout}
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the classifier to sequences ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences; see the class Notes for the accepted forms.
+
+        y : array-like of shape (n_sequences,)
+            Class labels (numbers or strings).
+
+        sample_weight : array-like of shape (n_sequences,), default=None
+            Weight of each sequence in the loss. Integer weights train as
+            repeating the sequence would (exactly so when a batch holds the
+            whole data set); zero removes it.
+
+        Returns
+        -------
+        self : RNNClassifier
+            The fitted classifier.
+        """
+        return self._fit_with_rollback(X, y, sample_weight, incremental=False)
+
+    def predict_proba(self, X):
+        """Class probabilities of each sequence.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences; see the class Notes for the accepted forms.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_sequences, n_classes)
+            Probabilities in the order of ``classes_``.
+        """
+        _, outputs = self._forward(X)
+        logits = np.concatenate(outputs)
+        logits -= logits.max(axis=1, keepdims=True)
+        proba = np.exp(logits)
+        proba /= proba.sum(axis=1, keepdims=True)
+        return proba
+
+    def predict(self, X):
+        """Most probable class of each sequence.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences; see the class Notes for the accepted forms.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_sequences,)
+            Predicted labels.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]

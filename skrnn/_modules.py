@@ -1,0 +1,191 @@
+"""PyTorch modules behind the estimators.
+
+This module knows torch only: no numpy, no scikit-learn, no skorch. The estimators
+describe the network they want through keyword arguments and never build a layer
+themselves.
+"""
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+_CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+
+
+class RecurrentEncoder(nn.Module):
+    """A stack of recurrent layers that reads padded sequences by packing them.
+
+    Sequences of one batch that share their length are run without packing (the
+    fused kernels are faster); otherwise the batch is packed so that padding never
+    reaches the recurrence and a sequence's result does not depend on its
+    neighbours in the batch.
+    """
+
+    def __init__(
+        self,
+        input_size,
+        *,
+        cell="lstm",
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        nonlinearity="tanh",
+    ):
+        super().__init__()
+        kwargs = dict(
+            input_size=input_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            # torch warns when dropout is set on a single layer: it only acts
+            # between layers.
+            dropout=dropout if num_layers > 1 else 0.0,
+            batch_first=True,
+        )
+        if cell == "rnn":
+            kwargs["nonlinearity"] = nonlinearity
+        self.rnn = _CELLS[cell](**kwargs)
+        self.cell = cell
+        self.num_directions = 2 if bidirectional else 1
+        self.output_size = hidden_size * self.num_directions
+
+    def forward(self, values, lengths, *, need_outputs=True):
+        """Run the recurrence.
+
+        Returns ``(outputs, last)``: ``outputs`` of shape
+        ``(batch, max_length, output_size)`` (zeros on padding; ``None`` when
+        ``need_outputs`` is false and the batch had to be packed) and ``last`` of
+        shape ``(batch, output_size)``, the final state of each direction of the
+        top layer at each sequence's own end.
+        """
+        max_length = values.shape[1]
+        lengths_cpu = lengths.cpu() if lengths.device.type != "cpu" else lengths
+        packed = bool((lengths_cpu != max_length).any())
+        if packed:
+            inputs = pack_padded_sequence(
+                values, lengths_cpu, batch_first=True, enforce_sorted=False
+            )
+        else:
+            inputs = values
+        outputs, state = self.rnn(inputs)
+        hidden = state[0] if self.cell == "lstm" else state
+        # hidden: (num_layers * num_directions, batch, hidden_size); top layer last.
+        last = torch.cat(list(hidden[-self.num_directions :]), dim=-1)
+        if packed:
+            if need_outputs:
+                outputs, _ = pad_packed_sequence(
+                    outputs, batch_first=True, total_length=max_length
+                )
+            else:
+                outputs = None
+        return outputs, last
+
+
+def step_mask(lengths, max_length):
+    """Boolean mask ``(batch, max_length)``, true on real steps."""
+    steps = torch.arange(max_length, device=lengths.device)
+    return steps[None, :] < lengths[:, None]
+
+
+class Readout(nn.Module):
+    """Summarise a sequence's recurrent outputs into one vector.
+
+    ``'last'`` is the final state of each direction at the sequence's own end;
+    ``'mean'`` and ``'max'`` pool over real steps only.
+    """
+
+    def __init__(self, mode="last"):
+        super().__init__()
+        self.mode = mode
+
+    def forward(self, outputs, last, lengths):
+        if self.mode == "last":
+            return last
+        mask = step_mask(lengths.to(outputs.device), outputs.shape[1])[..., None]
+        if self.mode == "mean":
+            total = (outputs * mask).sum(dim=1)
+            return total / lengths.to(outputs.device, outputs.dtype)[:, None]
+        filled = outputs.masked_fill(~mask, float("-inf"))
+        return filled.max(dim=1).values
+
+
+class SequenceNetwork(nn.Module):
+    """Recurrent encoder, readout and linear head.
+
+    With ``per_step=False`` the output is ``(batch, output_size)``, one vector per
+    sequence; with ``per_step=True`` it is ``(batch, max_length, output_size)``,
+    one vector per step (values on padding steps are meaningless).
+    """
+
+    def __init__(
+        self,
+        input_size,
+        output_size,
+        *,
+        cell="lstm",
+        hidden_size=64,
+        num_layers=1,
+        bidirectional=False,
+        dropout=0.0,
+        nonlinearity="tanh",
+        readout="last",
+        per_step=False,
+        dtype=torch.float32,
+    ):
+        super().__init__()
+        self.encoder = RecurrentEncoder(
+            input_size,
+            cell=cell,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            bidirectional=bidirectional,
+            dropout=dropout,
+            nonlinearity=nonlinearity,
+        )
+        self.per_step = per_step
+        self.readout = None if per_step else Readout(readout)
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.head = nn.Linear(self.encoder.output_size, output_size)
+        self.to(dtype)
+
+    def forward(self, values, lengths):
+        need_outputs = self.per_step or self.readout.mode != "last"
+        outputs, last = self.encoder(values, lengths, need_outputs=need_outputs)
+        if self.per_step:
+            features = outputs
+        else:
+            features = self.readout(outputs, last, lengths)
+        return self.head(self.dropout(features))
+
+
+class SequenceLoss(nn.Module):
+    """Weighted mean loss over sequences, or over real steps for per-step outputs.
+
+    ``kind`` is ``'cross_entropy'`` (``y_pred`` holds logits, ``target`` class
+    indices) or ``'mse'``. With weights the result is ``sum(w * loss) / sum(w)``
+    over the batch (per-step losses count each real step of a sequence with the
+    sequence's weight), so integer weights give the same loss as repeating
+    sequences.
+    """
+
+    def __init__(self, kind="mse"):
+        super().__init__()
+        self.kind = kind
+
+    def forward(self, y_pred, target, lengths, weight=None):
+        per_step = y_pred.ndim == 3
+        if self.kind == "cross_entropy":
+            logits = y_pred.transpose(1, 2) if per_step else y_pred
+            losses = nn.functional.cross_entropy(logits, target, reduction="none")
+        else:
+            losses = (y_pred - target).square().mean(dim=-1)
+        if per_step:
+            step_weight = step_mask(lengths.to(losses.device), losses.shape[1])
+            step_weight = step_weight.to(losses.dtype)
+            if weight is not None:
+                step_weight = step_weight * weight[:, None]
+            return (losses * step_weight).sum() / step_weight.sum()
+        if weight is None:
+            return losses.mean()
+        return (losses * weight).sum() / weight.sum()

@@ -1,0 +1,256 @@
+"""RNNRegressor: values per sequence, or per step with ``return_sequences``."""
+
+import numpy as np
+from sklearn.base import RegressorMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_array, check_consistent_length
+
+from ._base import (
+    BaseSequenceEstimator,
+    _weighted_moments,
+    fill_doc,
+    pad_step_outputs,
+    stack_step_outputs,
+)
+from ._data import check_step_targets
+
+
+@fill_doc
+class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
+    """Recurrent neural network regressor.
+
+        Predicts one value (or one vector of values) per sequence, or, with
+        ``return_sequences=True``, one per step. Trained by mean squared error
+        through skorch.
+
+        Parameters
+        ----------
+        {core_params}
+
+        readout : {{'last', 'mean', 'max'}}, default='last'
+            How a sequence's recurrent outputs become one vector: ``'last'`` takes
+            the final state at the sequence's own end (both directions when
+            bidirectional), ``'mean'`` and ``'max'`` pool over its real steps.
+            Ignored when ``return_sequences=True``.
+
+        return_sequences : bool, default=False
+            Predict one target per step (Keras's name for it). ``y`` is then shaped
+            like the sequences: ``(n_sequences, n_steps)`` or
+            ``(n_sequences, n_steps, n_outputs)``, or a list of ``(n_steps_i,)`` /
+            ``(n_steps_i, n_outputs)`` arrays. The loss averages over real steps
+            only.
+
+        {training_params}
+
+        Attributes
+        ----------
+        n_features_in_ : int
+            Number of columns of a 2-D ``X`` (its number of steps), else the number
+            of features per step.
+
+        n_step_features_ : int
+            Number of features per step (1 for 2-D ``X``).
+
+        feature_names_in_ : ndarray of shape (n_features_in_,)
+            Column names, when ``X`` was a DataFrame with string column names.
+
+        input_mean_, input_scale_ : ndarray of shape (n_step_features_,)
+            Per-feature standardisation of the inputs learnt in fit.
+
+        target_mean_, target_scale_ : ndarray of shape (n_outputs,)
+            Standardisation of the targets learnt in fit.
+
+        n_iter_ : int
+            Number of epochs run.
+
+        loss_curve_ : list of float
+            Mean training loss (on standardized targets) of each epoch.
+
+        net_ : skorch.NeuralNet
+            The fitted skorch network, for power users.
+
+        Notes
+        -----
+        ``X`` may be a 3-D array ``(n_sequences, n_steps, n_features)``, a 2-D array
+        ``(n_sequences, n_steps)`` of univariate sequences, a list of arrays
+        ``(n_steps_i, n_features)`` or ``(n_steps_i,)`` of different lengths, an
+        array padded with trailing all-NaN steps, or a DataFrame. Sequences of
+        different lengths are packed, so padding never reaches the network. A model
+        fitted on a 2-D array checks the number of columns at predict time; to
+        predict on other lengths, pass a list or a 3-D array ``X[:, :, None]``.
+
+        With ``return_sequences=True``, ``predict`` returns an array padded with NaN
+        on padding steps when ``X`` is an array, and a list of per-sequence arrays
+        when ``X`` is a list.
+
+    {dtype_note}
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skrnn import RNNRegressor
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.randn(80, 10, 1).astype(np.float32)
+        >>> y = 100 + 10 * X[:, :, 0].sum(axis=1)
+        >>> reg = RNNRegressor(hidden_size=16, max_epochs=40, random_state=0)
+        >>> reg.fit(X, y).predict(X[:2]).shape
+        (2,)
+        >>> per_step = RNNRegressor(return_sequences=True, hidden_size=8,
+        ...                         max_epochs=5, random_state=0)
+        >>> per_step.fit(X, np.cumsum(X[:, :, 0], axis=1)).predict(X[:2]).shape
+        (2, 10)
+    """
+
+    _parameter_constraints = {
+        **BaseSequenceEstimator._parameter_constraints,
+        "readout": [StrOptions({"last", "mean", "max"})],
+        "return_sequences": ["boolean"],
+    }
+
+    _loss_kind = "mse"
+
+    def __init__(
+        self,
+        cell="lstm",
+        hidden_size=64,
+        num_layers=1,
+        *,
+        bidirectional=False,
+        dropout=0.0,
+        nonlinearity="tanh",
+        readout="last",
+        return_sequences=False,
+        max_epochs=200,
+        batch_size=32,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        clip_grad_norm=1.0,
+        tol=1e-4,
+        n_iter_no_change=10,
+        standardize=True,
+        random_state=None,
+        device="cpu",
+        verbose=0,
+    ):
+        self.cell = cell
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.dropout = dropout
+        self.nonlinearity = nonlinearity
+        self.readout = readout
+        self.return_sequences = return_sequences
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.clip_grad_norm = clip_grad_norm
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.standardize = standardize
+        self.random_state = random_state
+        self.device = device
+        self.verbose = verbose
+
+    def _encode_targets(self, y, sequences, sample_weight, *, reset):
+        dtype = sequences.values.dtype
+        if self.return_sequences:
+            targets, self._has_output_axis = check_step_targets(
+                y, sequences, dtype=np.float64
+            )
+            inside = np.arange(targets.shape[1])[None, :] < sequences.lengths[:, None]
+            rows = targets[inside]
+            weights = (
+                np.ones(len(sequences)) if sample_weight is None else sample_weight
+            )
+            row_weights = np.broadcast_to(weights[:, None], inside.shape)[inside]
+        else:
+            targets = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+            if targets.ndim not in (1, 2):
+                raise ValueError(
+                    f"y must be 1-D (one target per sequence) or 2-D (several "
+                    f"targets per sequence); got shape {targets.shape}. For one "
+                    "target per step, set return_sequences=True."
+                )
+            check_consistent_length(sequences.lengths, targets)
+            self._has_output_axis = targets.ndim == 2
+            targets = targets.reshape(len(targets), -1)
+            rows = targets
+            row_weights = (
+                np.ones(len(targets)) if sample_weight is None else sample_weight
+            )
+        if self.standardize:
+            present = row_weights > 0
+            self.target_mean_, self.target_scale_ = _weighted_moments(
+                rows[present], row_weights[present, None], axis=0
+            )
+        else:
+            self.target_mean_ = np.zeros(targets.shape[-1])
+            self.target_scale_ = np.ones(targets.shape[-1])
+        targets = (targets - self.target_mean_) / self.target_scale_
+        return targets.astype(dtype), targets.shape[-1]
+
+    def _network_kwargs(self):
+        return {"readout": self.readout, "per_step": self.return_sequences}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the regressor to sequences ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences; see the class Notes for the accepted forms.
+
+        y : array-like of shape (n_sequences,) or (n_sequences, n_outputs)
+            Targets; with ``return_sequences=True``, shaped like the sequences
+            (see ``return_sequences``).
+
+        sample_weight : array-like of shape (n_sequences,), default=None
+            Weight of each sequence in the loss (all its steps, for per-step
+            targets); zero removes it.
+
+        Returns
+        -------
+        self : RNNRegressor
+            The fitted regressor.
+        """
+        return self._fit_with_rollback(X, y, sample_weight, incremental=False)
+
+    def predict(self, X):
+        """Predicted targets.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences; see the class Notes for the accepted forms.
+
+        Returns
+        -------
+        y_pred : ndarray or list of ndarray
+            Shape ``(n_sequences,)`` or ``(n_sequences, n_outputs)`` like ``y``
+            in fit. With ``return_sequences=True``: ``(n_sequences, n_steps)``
+            (or ``(..., n_outputs)``) padded with NaN when ``X`` is an array, a
+            list of ``(n_steps_i,)`` (or ``(n_steps_i, n_outputs)``) arrays when
+            ``X`` is a list.
+        """
+        sequences, outputs = self._forward(X)
+        if not self.return_sequences:
+            y_pred = np.concatenate(outputs) * self.target_scale_ + self.target_mean_
+            return y_pred if self._has_output_axis else y_pred[:, 0]
+        rows = [
+            row * self.target_scale_ + self.target_mean_
+            for row in stack_step_outputs(sequences, outputs)
+        ]
+        if not self._has_output_axis:
+            rows = [row[:, 0] for row in rows]
+        if sequences.layout == "list":
+            return rows
+        return pad_step_outputs(sequences, rows)
