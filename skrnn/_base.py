@@ -279,7 +279,6 @@ class BaseSequenceEstimator(BaseEstimator):
         self._check_params_consistency()
         device = _resolve_device(self.device)
         sequences = check_sequences(self, X, reset=True)
-        n_sequences = len(sequences)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y "
