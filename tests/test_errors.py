@@ -1,0 +1,141 @@
+"""Bad input gets a clear ValueError or TypeError, never a torch traceback."""
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from skrnn import RNNClassifier, RNNRegressor
+
+TINY = dict(hidden_size=4, max_epochs=1, random_state=0)
+ESTIMATORS = [RNNClassifier, RNNRegressor]
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize(
+    "X, error, match",
+    [
+        (np.empty((0, 5, 2)), ValueError, "0 sample"),
+        ([], ValueError, "at least one sequence"),
+        ([np.ones((3, 2)), np.ones((0, 2))], ValueError, "Sequence 1 of X has no"),
+        (np.full((2, 4, 1), np.nan), ValueError, "has no steps"),
+        ([np.ones((3, 2)), np.array([[1.0, np.nan], [1, 1]])], ValueError, "NaN"),
+        ([np.ones((3, 2)), np.array([[1.0, np.inf]])], ValueError, "inf"),
+        ([np.ones((3, 2)), np.ones((4, 3))], ValueError, "3 features per step"),
+        (np.ones(5), ValueError, "Reshape your data"),
+        (np.ones((2, 3, 4, 5)), ValueError, "4-D array"),
+        ([np.array(["a", "b"]), np.array(["c"])], TypeError, "non-numeric"),
+        (np.array([["a", "b"], ["c", "d"]], dtype=object), ValueError, "float"),
+    ],
+    ids=[
+        "empty-array",
+        "empty-list",
+        "zero-length-sequence",
+        "all-nan-sequence",
+        "nan-inside-list",
+        "inf-inside-list",
+        "mixed-feature-counts",
+        "1d",
+        "4d",
+        "strings",
+        "string-table",
+    ],
+)
+def test_bad_X(Estimator, X, error, match):
+    y = np.arange(max(len(X), 2))[: len(X)] % 2 if len(X) else np.array([])
+    with pytest.raises(error, match=match):
+        Estimator(**TINY).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_nan_inside_an_array_sequence_is_not_padding(Estimator, rng):
+    X = rng.randn(4, 5, 2)
+    X[1, 2, :] = np.nan  # interior step: missing data, not padding
+    with pytest.raises(ValueError, match="NaN inside sequence 1 at step 2"):
+        Estimator(**TINY).fit(X, [0, 1, 0, 1])
+    X = rng.randn(4, 5, 2)
+    X[2, 4, 0] = np.nan  # only one feature of the last step
+    with pytest.raises(ValueError, match="NaN inside sequence 2 at step 4"):
+        Estimator(**TINY).fit(X, [0, 1, 0, 1])
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_length_mismatch_between_X_and_y(Estimator, rng):
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        Estimator(**TINY).fit(rng.randn(5, 3, 1), [0, 1, 0, 1])
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_predict_before_fit(Estimator, rng):
+    with pytest.raises(NotFittedError):
+        Estimator().predict(rng.randn(2, 3, 1))
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_wrong_feature_count_at_predict(Estimator, rng):
+    est = Estimator(**TINY).fit(rng.randn(6, 3, 2), [0, 1] * 3)
+    with pytest.raises(ValueError, match="expecting 2 features per step"):
+        est.predict(rng.randn(2, 3, 5))
+
+
+def test_single_class(rng):
+    with pytest.raises(ValueError, match="at least 2 classes.*'a'"):
+        RNNClassifier(**TINY).fit(rng.randn(4, 3, 1), ["a"] * 4)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_nan_in_y(Estimator, rng):
+    with pytest.raises(ValueError, match="NaN"):
+        Estimator(**TINY).fit(rng.randn(4, 3, 1), [0.0, np.nan, 1.0, 0.0])
+
+
+def test_per_step_targets_must_match_lengths(rng):
+    X = [rng.randn(3, 1), rng.randn(5, 1)]
+    reg = RNNRegressor(return_sequences=True, **TINY)
+    with pytest.raises(ValueError, match="Targets of sequence 1 have shape \\(4,\\)"):
+        reg.fit(X, [np.zeros(3), np.zeros(4)])
+    with pytest.raises(ValueError, match="y must be shaped like the sequences"):
+        reg.fit(rng.randn(2, 5, 1), np.zeros(2))
+    with pytest.raises(ValueError, match="y has 3 steps"):
+        reg.fit(rng.randn(2, 5, 1), np.zeros((2, 3)))
+
+
+def test_linked_parameters_are_checked(rng):
+    with pytest.raises(ValueError, match="nonlinearity='relu' applies only"):
+        RNNClassifier(cell="lstm", nonlinearity="relu").fit(
+            rng.randn(4, 3, 1), [0, 1, 0, 1]
+        )
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(cell="transformer"), "'cell' parameter"),
+        (dict(hidden_size=0), "'hidden_size' parameter"),
+        (dict(dropout=1.0), "'dropout' parameter"),
+        (dict(optimizer="adagrad"), "'optimizer' parameter"),
+        (dict(device="gpu"), "device='gpu' is not a torch device"),
+    ],
+)
+def test_invalid_parameters(params, match, rng):
+    with pytest.raises(ValueError, match=match):
+        RNNClassifier(**params).fit(rng.randn(4, 3, 1), [0, 1, 0, 1])
+
+
+def test_cuda_requested_without_cuda(rng):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    with pytest.raises(ValueError, match="finds no CUDA device"):
+        RNNClassifier(device="cuda").fit(rng.randn(4, 3, 1), [0, 1, 0, 1])
+
+
+def test_divergence_is_an_error_and_leaves_the_estimator_unchanged(rng):
+    X = rng.randn(16, 4, 1)
+    y = rng.randn(16)
+    reg = RNNRegressor(**TINY).fit(X, y)
+    before = reg.predict(X)
+    reg.set_params(lr=1e200, clip_grad_norm=None, optimizer="sgd", max_epochs=5)
+    with pytest.raises(FloatingPointError, match="lower the learning rate"):
+        reg.fit(X, y)
+    np.testing.assert_array_equal(reg.predict(X), before)

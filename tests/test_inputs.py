@@ -1,0 +1,137 @@
+"""Every input format, and the guarantee that padding never reaches the network."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skrnn import RNNClassifier, RNNRegressor
+
+TINY = dict(hidden_size=8, max_epochs=3, random_state=0)
+
+
+def ragged(rng, n=24, n_features=2, low=2, high=9):
+    return [rng.randn(rng.randint(low, high), n_features) for _ in range(n)]
+
+
+def labels(X):
+    return np.array([int(np.asarray(x)[:, 0].sum() > 0) for x in X])
+
+
+def nan_padded(sequences):
+    n_steps = max(len(s) for s in sequences)
+    padded = np.full((len(sequences), n_steps, sequences[0].shape[1]), np.nan)
+    for i, seq in enumerate(sequences):
+        padded[i, : len(seq)] = seq
+    return padded
+
+
+@pytest.mark.parametrize(
+    "make_X",
+    [
+        lambda rng: rng.randn(20, 6, 3),
+        lambda rng: rng.randn(20, 6),
+        lambda rng: ragged(rng, n=20),
+        lambda rng: [rng.randn(n) for n in rng.randint(1, 7, size=20)],
+        lambda rng: np.array(ragged(rng, n=20), dtype=object),
+        lambda rng: nan_padded(ragged(rng, n=20)),
+        lambda rng: pd.DataFrame(rng.randn(20, 5)),
+    ],
+    ids=["3d", "2d", "list-2d", "list-1d", "object-array", "nan-padded", "frame"],
+)
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_every_input_format_fits_and_predicts(Estimator, make_X, rng):
+    X = make_X(rng)
+    y = np.arange(len(X)) % 2
+    est = Estimator(**TINY).fit(X, y)
+    pred = est.predict(X)
+    assert pred.shape == (len(X),)
+    if Estimator is RNNRegressor:
+        assert np.isfinite(pred).all()
+
+
+def test_list_and_nan_padded_array_give_the_same_model(rng):
+    X = ragged(rng)
+    y = labels(X)
+    from_list = RNNClassifier(**TINY).fit(X, y)
+    from_array = RNNClassifier(**TINY).fit(nan_padded(X), y)
+    np.testing.assert_allclose(
+        from_list.predict_proba(X), from_array.predict_proba(nan_padded(X)), rtol=1e-6
+    )
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("readout", ["last", "mean", "max"])
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_prediction_does_not_depend_on_batch_or_padding(
+    cell, readout, bidirectional, rng
+):
+    X = ragged(rng, n=30, low=1, high=15)
+    y = labels(X)
+    clf = RNNClassifier(
+        cell=cell, readout=readout, bidirectional=bidirectional, batch_size=7, **TINY
+    ).fit(X, y)
+    alone = np.vstack([clf.predict_proba([x]) for x in X])
+    together = clf.predict_proba(X)
+    # Much longer neighbours and extra NaN padding around every sequence.
+    long_padded = nan_padded(X + [rng.randn(40, 2)])[:-1]
+    padded = clf.predict_proba(long_padded)
+    np.testing.assert_allclose(together, alone, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(padded, alone, rtol=1e-9, atol=1e-12)
+
+
+def test_per_step_predictions_do_not_depend_on_padding(rng):
+    X = ragged(rng, n=20, low=1, high=12)
+    y = [np.cumsum(x[:, 0]) for x in X]
+    reg = RNNRegressor(return_sequences=True, bidirectional=True, **TINY).fit(X, y)
+    alone = [reg.predict([x])[0] for x in X]
+    together = reg.predict(X)
+    assert isinstance(together, list)
+    for a, b, x in zip(alone, together, X, strict=True):
+        assert a.shape == b.shape == (len(x),)
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    padded = reg.predict(nan_padded(X))
+    assert padded.shape == (len(X), max(len(x) for x in X))
+    for i, x in enumerate(X):
+        np.testing.assert_allclose(padded[i, : len(x)], alone[i], rtol=1e-9)
+        assert np.isnan(padded[i, len(x) :]).all()
+
+
+def test_2d_input_follows_the_feature_count_contract(rng):
+    X = rng.randn(20, 6)
+    clf = RNNClassifier(**TINY).fit(X, labels(X[:, :, None]))
+    assert clf.n_features_in_ == 6
+    assert clf.n_step_features_ == 1
+    with pytest.raises(ValueError, match="X has 7 features, but RNNClassifier"):
+        clf.predict(rng.randn(3, 7))
+    # Other lengths go through a list or a 3-D array.
+    assert clf.predict([rng.randn(9), rng.randn(2)]).shape == (2,)
+    assert clf.predict(rng.randn(4, 11, 1)).shape == (4,)
+
+
+def test_3d_input_sets_features_per_step(rng):
+    X = rng.randn(20, 6, 3)
+    clf = RNNClassifier(**TINY).fit(X, labels(X))
+    assert clf.n_features_in_ == clf.n_step_features_ == 3
+    assert clf.predict(rng.randn(2, 15, 3)).shape == (2,)
+    with pytest.raises(ValueError, match="X has 2 features per step"):
+        clf.predict(rng.randn(2, 6, 2))
+
+
+def test_dataframe_records_feature_names(rng):
+    frame = pd.DataFrame(rng.randn(20, 4), columns=["t0", "t1", "t2", "t3"])
+    reg = RNNRegressor(**TINY).fit(frame, rng.randn(20))
+    np.testing.assert_array_equal(reg.feature_names_in_, ["t0", "t1", "t2", "t3"])
+    with pytest.raises(ValueError, match="feature names"):
+        reg.predict(frame[["t1", "t0", "t2", "t3"]])
+
+
+def test_float32_input_trains_in_float32_and_float64_in_float64(rng):
+    X = rng.randn(16, 5, 2)
+    y = labels(X)
+    clf32 = RNNClassifier(**TINY).fit(X.astype(np.float32), y)
+    clf64 = RNNClassifier(**TINY).fit(X, y)
+    assert next(clf32.net_.module_.parameters()).dtype.is_floating_point
+    assert str(next(clf32.net_.module_.parameters()).dtype) == "torch.float32"
+    assert str(next(clf64.net_.module_.parameters()).dtype) == "torch.float64"
+    # Prediction converts input to the training precision.
+    assert clf32.predict_proba(X).dtype == np.float64
