@@ -2,7 +2,8 @@
 
 from ._classifier import RNNClassifier
 from ._regressor import RNNRegressor
+from ._tagger import SequenceTagger
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["RNNClassifier", "RNNRegressor", "__version__"]
+__all__ = ["RNNClassifier", "RNNRegressor", "SequenceTagger", "__version__"]

@@ -18,7 +18,8 @@ class SequenceDataset(torch.utils.data.Dataset):
     ``weight`` and ``lengths`` (the criterion's arguments).
     """
 
-    def __init__(self, values, lengths, target=None, weight=None):
+    def __init__(self, values, lengths, target=None, weight=None, per_step=False):
+        self.per_step = per_step
         self.values = torch.as_tensor(values)
         self.lengths = torch.as_tensor(lengths, dtype=torch.int64)
         self.target = None if target is None else torch.as_tensor(target)
@@ -33,17 +34,66 @@ class SequenceDataset(torch.utils.data.Dataset):
     def batch(self, indices):
         lengths = self.lengths[indices]
         max_length = int(lengths.max())
-        values = self.values[indices, :max_length]
-        X = {"values": values, "lengths": lengths}
+        X = {"values": self.values[indices, :max_length], "lengths": lengths}
+        return X, self._targets(indices, lengths, max_length)
+
+    def _targets(self, indices, lengths, max_length):
         if self.target is None:
-            return X, None
+            return None
         target = self.target[indices]
-        if target.ndim >= 2 and target.shape[1] == self.values.shape[1]:
+        if self.per_step:
             target = target[:, :max_length]
         y = {"target": target, "lengths": lengths}
         if self.weight is not None:
-            y["weight"] = self.weight[indices]
-        return X, y
+            weight = self.weight[indices]
+            y["weight"] = weight[:, :max_length] if weight.ndim == 2 else weight
+        return y
+
+
+class TokenDataset(SequenceDataset):
+    """Token sequences (:class:`~skrnn._data.TokenSequences`) for the tagger.
+
+    Each batch carries the characters of its distinct words only, so the
+    character encoder runs once per word type of the batch.
+    """
+
+    def __init__(self, tokens, target=None, weight=None, per_step=True):
+        self.per_step = per_step
+        self.ids = torch.as_tensor(tokens.ids)
+        self.word_types = torch.as_tensor(tokens.word_types)
+        self.type_chars = torch.as_tensor(tokens.type_chars)
+        self.lengths = torch.as_tensor(tokens.lengths, dtype=torch.int64)
+        self.target = None if target is None else torch.as_tensor(target)
+        self.weight = None if weight is None else torch.as_tensor(weight)
+
+    def batch(self, indices):
+        lengths = self.lengths[indices]
+        max_length = int(lengths.max())
+        types, local = torch.unique(
+            self.word_types[indices, :max_length], return_inverse=True
+        )
+        chars = self.type_chars[types]
+        width = max(int((chars != 0).sum(dim=1).max()), 1)
+        # skorch requires every entry of a batch to have the batch's length, so
+        # the (n_types, width) table travels as (batch, rows, width), padded with
+        # empty words; the module flattens it back.
+        n_rows = -(-len(types) // len(indices))
+        table = chars.new_zeros((len(indices) * n_rows, width))
+        table[: len(types)] = chars[:, :width]
+        X = {
+            "lengths": lengths,
+            "ids": self.ids[indices, :max_length],
+            "word_types": local,
+            "chars": table.view(len(indices), n_rows, width),
+        }
+        return X, self._targets(indices, lengths, max_length)
+
+
+def make_dataset(parsed, target=None, weight=None, *, per_step=False):
+    """The dataset class that fits the parsed input."""
+    if hasattr(parsed, "values"):
+        return SequenceDataset(parsed.values, parsed.lengths, target, weight, per_step)
+    return TokenDataset(parsed, target, weight, per_step)
 
 
 class BatchIterator:

@@ -6,7 +6,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from ._base import BaseSequenceEstimator, fill_doc
+from ._base import BaseSequenceEstimator, class_weight_vector, fill_doc
 
 
 @fill_doc
@@ -86,6 +86,7 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
     _parameter_constraints = {
         **BaseSequenceEstimator._parameter_constraints,
         "readout": [StrOptions({"last", "mean", "max"})],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
     }
 
     _loss_kind = "cross_entropy"
@@ -108,6 +109,12 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         clip_grad_norm=1.0,
         tol=1e-4,
         n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        lr_schedule=None,
+        callbacks=None,
+        warm_start=False,
+        class_weight=None,
         standardize=True,
         random_state=None,
         device="cpu",
@@ -128,32 +135,56 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         self.clip_grad_norm = clip_grad_norm
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.lr_schedule = lr_schedule
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.class_weight = class_weight
         self.standardize = standardize
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
 
-    def _encode_targets(self, y, sequences, sample_weight, *, reset):
+    def _encode_targets(self, y, sequences, sample_weight, *, reset, classes=None):
         y = column_or_1d(y, warn=True)
         check_consistent_length(sequences.lengths, y)
         check_classification_targets(y)
-        if sample_weight is not None:
-            y_present = y[sample_weight > 0]
-        else:
-            y_present = y
-        classes, codes = np.unique(y_present, return_inverse=True)
-        if len(classes) < 2:
+        if reset:
+            if classes is not None:
+                known = np.unique(classes)
+            elif sample_weight is not None:
+                known = np.unique(y[sample_weight > 0])
+            else:
+                known = np.unique(y)
+            if len(known) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes in "
+                    f"the data, but the data contain only one class: {known[0]!r}."
+                )
+            self.classes_ = known
+        elif classes is not None and not np.array_equal(
+            np.unique(classes), self.classes_
+        ):
             raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes in the "
-                f"data, but the data contain only one class: {classes[0]!r}."
+                f"`classes={np.unique(classes)!r}` is not the same as on last call "
+                f"to partial_fit, was: {self.classes_!r}"
             )
-        self.classes_ = classes
-        targets = np.zeros(len(y), dtype=np.int64)
-        if sample_weight is not None:
-            targets[sample_weight > 0] = codes
-        else:
-            targets = codes.astype(np.int64)
-        return targets, len(classes)
+        unseen = np.setdiff1d(y, self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y has classes not in `self.classes_` {self.classes_!r}: "
+                f"{unseen!r}. Pass every class with `classes=` on the first call "
+                "to partial_fit."
+            )
+        targets = np.searchsorted(self.classes_, y).astype(np.int64)
+        return targets, len(self.classes_)
+
+    def _target_weights(self, targets, sample_weight, sequences):
+        if self.class_weight is None:
+            return sample_weight
+        weight = class_weight_vector(self.class_weight, self.classes_, targets)[targets]
+        return weight if sample_weight is None else weight * sample_weight
 
     def _network_kwargs(self):
         return {"readout": self.readout}
@@ -181,6 +212,43 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
             The fitted classifier.
         """
         return self._fit_with_rollback(X, y, sample_weight, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch on ``X`` and ``y``, continuing from earlier calls.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences; see the class Notes for the accepted forms.
+
+        y : array-like of shape (n_sequences,)
+            Class labels, all among ``classes``.
+
+        classes : array-like of shape (n_classes,), default=None
+            Every class that can occur. Required on the first call, and must not
+            change on later calls.
+
+        sample_weight : array-like of shape (n_sequences,), default=None
+            Weight of each sequence in the loss.
+
+        Returns
+        -------
+        self : RNNClassifier
+            The updated classifier.
+        """
+        first = not hasattr(self, "net_")
+        if first and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported for partial_fit: class "
+                "frequencies of one batch are not those of the data. Pass a dict "
+                "of class weights instead."
+            )
+        return self._fit_with_rollback(
+            X, y, sample_weight, incremental=True, classes=classes
+        )
 
     def predict_proba(self, X):
         """Class probabilities of each sequence.

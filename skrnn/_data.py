@@ -36,6 +36,9 @@ class Sequences:
     def __len__(self):
         return len(self.lengths)
 
+    def subset(self, indices):
+        return Sequences(self.values[indices], self.lengths[indices], self.layout)
+
 
 def _training_dtype(dtype):
     # scikit-learn's convention (as in MLPClassifier): float32 input trains in
@@ -322,3 +325,190 @@ def check_step_targets(y, sequences, *, dtype):
             "or impute non-finite targets."
         )
     return targets.astype(dtype, copy=False), has_output_axis
+
+
+# -- tokens (SequenceTagger) ---------------------------------------------------
+
+PAD, UNKNOWN = 0, 1  # reserved ids in every vocabulary
+
+
+@dataclass
+class TokenSequences:
+    """Token sequences in their internal form.
+
+    Attributes
+    ----------
+    ids : ndarray of shape (n_sequences, max_length, n_fields), dtype int64
+        Vocabulary id of each field of each token (``PAD`` on padding,
+        ``UNKNOWN`` for values outside the vocabulary).
+    word_types : ndarray of shape (n_sequences, max_length), dtype int64
+        Index of each token's first field (the word) in ``type_chars``.
+    type_chars : ndarray of shape (n_types, max_word_length), dtype int64
+        Character ids of every distinct word of this input (``PAD`` after the
+        word's end), for the character encoder.
+    lengths : ndarray of shape (n_sequences,), dtype int64
+    """
+
+    ids: np.ndarray
+    word_types: np.ndarray
+    type_chars: np.ndarray
+    lengths: np.ndarray
+    layout: str = "list"
+
+    def __len__(self):
+        return len(self.lengths)
+
+    def subset(self, indices):
+        return TokenSequences(
+            self.ids[indices],
+            self.word_types[indices],
+            self.type_chars,
+            self.lengths[indices],
+            self.layout,
+        )
+
+
+def is_token_input(X):
+    """Whether ``X`` is a list of token sequences (strings or tuples of strings)."""
+    if not isinstance(X, (list, tuple)) or len(X) == 0:
+        return False
+    for seq in X:
+        if isinstance(seq, str):
+            return False
+        if isinstance(seq, np.ndarray) and seq.dtype.kind in "biufc":
+            return False
+        try:
+            first = seq[0]
+        except (TypeError, IndexError, KeyError):
+            continue
+        return isinstance(first, (str, tuple))
+    return False
+
+
+def _token_fields(X):
+    """Validate token sequences; return them as lists of tuples and the width."""
+    n_fields = None
+    sequences = []
+    for i, seq in enumerate(X):
+        if isinstance(seq, str) or not hasattr(seq, "__len__"):
+            raise TypeError(
+                f"Sequence {i} of X is {type(seq).__name__!r}, not a sequence of "
+                "tokens. Pass each sentence as a list of strings (or of tuples "
+                "of strings, one per field)."
+            )
+        if len(seq) == 0:
+            raise ValueError(
+                f"Sequence {i} of X is empty. Every sequence needs at least one "
+                "token; remove empty sequences."
+            )
+        rows = []
+        for j, token in enumerate(seq):
+            fields = (token,) if isinstance(token, str) else token
+            if not isinstance(fields, tuple) or not all(
+                isinstance(f, str) for f in fields
+            ):
+                raise TypeError(
+                    f"Token {j} of sequence {i} is {token!r} of type "
+                    f"{type(token).__name__}; tokens must be strings or tuples of "
+                    "strings (for example (word, part_of_speech))."
+                )
+            if n_fields is None:
+                n_fields = len(fields)
+                if n_fields == 0:
+                    raise ValueError(f"Token {j} of sequence {i} is an empty tuple.")
+            elif len(fields) != n_fields:
+                raise ValueError(
+                    f"Token {j} of sequence {i} has {len(fields)} fields but the "
+                    f"first token of X has {n_fields}. All tokens of a data set "
+                    "need the same number of fields."
+                )
+            rows.append(fields)
+        sequences.append(rows)
+    return sequences, n_fields
+
+
+def fit_vocabularies(X, *, min_frequency, max_word_length):
+    """Learn one vocabulary per token field and a character vocabulary.
+
+    Values seen fewer than ``min_frequency`` times map to ``UNKNOWN``, so that
+    the network learns an embedding for unseen words. Characters come from the
+    first field (the word).
+    """
+    sequences, n_fields = _token_fields(X)
+    counts = [{} for _ in range(n_fields)]
+    char_counts = {}
+    for seq in sequences:
+        for fields in seq:
+            for k, value in enumerate(fields):
+                counts[k][value] = counts[k].get(value, 0) + 1
+            for char in fields[0][:max_word_length]:
+                char_counts[char] = char_counts.get(char, 0) + 1
+    vocabularies = []
+    for field_counts in counts:
+        kept = sorted(v for v, c in field_counts.items() if c >= min_frequency)
+        vocabularies.append({v: i + 2 for i, v in enumerate(kept)})
+    if not vocabularies[0]:
+        raise ValueError(
+            f"The vocabulary is empty: no word occurs at least "
+            f"min_frequency={min_frequency} times in X. Lower min_frequency."
+        )
+    chars = {c: i + 2 for i, c in enumerate(sorted(char_counts))}
+    return vocabularies, chars
+
+
+def encode_tokens(X, vocabularies, chars, *, max_word_length):
+    """Token sequences -> :class:`TokenSequences` with fitted vocabularies."""
+    sequences, n_fields = _token_fields(X)
+    if n_fields != len(vocabularies):
+        raise ValueError(
+            f"Tokens of X have {n_fields} field(s), but the tagger was fitted on "
+            f"tokens with {len(vocabularies)}."
+        )
+    lengths = np.fromiter((len(s) for s in sequences), np.int64, len(sequences))
+    max_length = int(lengths.max())
+    ids = np.zeros((len(sequences), max_length, n_fields), dtype=np.int64)
+    word_types = np.zeros((len(sequences), max_length), dtype=np.int64)
+    types = {}
+    for i, seq in enumerate(sequences):
+        for j, fields in enumerate(seq):
+            for k, value in enumerate(fields):
+                ids[i, j, k] = vocabularies[k].get(value, UNKNOWN)
+            word_types[i, j] = types.setdefault(fields[0], len(types))
+    type_chars = np.zeros(
+        (len(types), min(max_word_length, max(map(len, types)) or 1)), dtype=np.int64
+    )
+    for word, t in types.items():
+        codes = [chars.get(c, UNKNOWN) for c in word[: type_chars.shape[1]]]
+        type_chars[t, : len(codes)] = codes
+    return TokenSequences(ids, word_types, type_chars, lengths)
+
+
+def check_step_table(estimator, X, lengths, *, reset):
+    """A 2-D array of steps (rows) and features (columns), split by ``lengths``.
+
+    This is the hmmlearn and seqlearn convention, and what scikit-learn's checks
+    give a tagger. Without ``lengths`` every row is a sequence of one step, so
+    that a row's prediction never depends on the other rows.
+    """
+    X = validate_data(estimator, X, reset=reset, dtype=[np.float64, np.float32])
+    n_rows = X.shape[0]
+    if lengths is None:
+        lengths = np.ones(n_rows, dtype=np.int64)
+    else:
+        lengths = check_array(
+            lengths, ensure_2d=False, dtype=np.int64, input_name="lengths"
+        )
+        if lengths.ndim != 1 or (lengths < 1).any() or lengths.sum() != n_rows:
+            raise ValueError(
+                f"lengths must be a 1-D array of positive sequence lengths that "
+                f"sum to the number of rows of X ({n_rows}); got {lengths!r} "
+                f"(sum {int(lengths.sum())})."
+            )
+    if reset:
+        estimator._dtype = X.dtype.type
+        estimator.n_step_features_ = X.shape[1]
+    X = X.astype(estimator._dtype, copy=False)
+    values = np.zeros((len(lengths), int(lengths.max()), X.shape[1]), dtype=X.dtype)
+    inside = np.arange(values.shape[1])[None, :] < lengths[:, None]
+    values[inside] = X
+    return Sequences(values=values, lengths=lengths, layout="flat")

@@ -9,6 +9,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from ._crf import LinearChainCRF
+
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
 
@@ -110,6 +112,57 @@ class Readout(nn.Module):
         return filled.max(dim=1).values
 
 
+class CharEncoder(nn.Module):
+    """Convolution over a word's characters, max-pooled: one vector per word.
+
+    It gives words never seen in training a representation built from their
+    spelling (suffixes, capitals, digits), which is what lifts taggers on unknown
+    words.
+    """
+
+    def __init__(self, n_chars, *, char_dim=30, n_filters=50, width=3):
+        super().__init__()
+        self.embed = nn.Embedding(n_chars, char_dim, padding_idx=0)
+        self.conv = nn.Conv1d(char_dim, n_filters, width, padding=width // 2)
+        self.output_size = n_filters
+
+    def forward(self, chars):
+        # chars: (n_words, max_word_length) ids, 0 after each word's end.
+        hidden = self.conv(self.embed(chars).transpose(1, 2))
+        real = (chars != 0)[:, None, :]
+        pooled = hidden.masked_fill(~real, float("-inf")).max(dim=2).values
+        # An empty word has no characters: give it zeros, not -inf.
+        return torch.where(real.any(dim=2), pooled, torch.zeros_like(pooled))
+
+
+class TokenEmbedder(nn.Module):
+    """Embeddings of each token field, plus the character encoding of the word."""
+
+    def __init__(
+        self, vocabulary_sizes, n_chars, *, embedding_dim=100, char_features=50
+    ):
+        super().__init__()
+        # The first field is the word; other fields (part of speech, ...) have
+        # small vocabularies and get small embeddings.
+        dims = [embedding_dim] + [min(embedding_dim, 32)] * (len(vocabulary_sizes) - 1)
+        self.fields = nn.ModuleList(
+            nn.Embedding(size, dim, padding_idx=0)
+            for size, dim in zip(vocabulary_sizes, dims, strict=True)
+        )
+        self.chars = (
+            CharEncoder(n_chars, n_filters=char_features) if char_features else None
+        )
+        self.output_size = sum(dims) + (char_features or 0)
+
+    def forward(self, ids, word_types, chars):
+        parts = [embed(ids[..., k]) for k, embed in enumerate(self.fields)]
+        if self.chars is not None:
+            # chars: (batch, rows, width), the batch's word types flattened.
+            table = self.chars(chars.reshape(-1, chars.shape[-1]))
+            parts.append(table[word_types])
+        return torch.cat(parts, dim=-1)
+
+
 class SequenceNetwork(nn.Module):
     """Recurrent encoder, readout and linear head.
 
@@ -131,9 +184,22 @@ class SequenceNetwork(nn.Module):
         nonlinearity="tanh",
         readout="last",
         per_step=False,
+        token_vocabulary_sizes=None,
+        n_chars=0,
+        embedding_dim=100,
+        char_features=50,
         dtype=torch.float32,
     ):
         super().__init__()
+        self.embedder = None
+        if token_vocabulary_sizes is not None:
+            self.embedder = TokenEmbedder(
+                token_vocabulary_sizes,
+                n_chars,
+                embedding_dim=embedding_dim,
+                char_features=char_features,
+            )
+            input_size = self.embedder.output_size
         self.encoder = RecurrentEncoder(
             input_size,
             cell=cell,
@@ -149,7 +215,9 @@ class SequenceNetwork(nn.Module):
         self.head = nn.Linear(self.encoder.output_size, output_size)
         self.to(dtype)
 
-    def forward(self, values, lengths):
+    def forward(self, lengths, values=None, ids=None, word_types=None, chars=None):
+        if self.embedder is not None:
+            values = self.dropout(self.embedder(ids, word_types, chars))
         need_outputs = self.per_step or self.readout.mode != "last"
         outputs, last = self.encoder(values, lengths, need_outputs=need_outputs)
         if self.per_step:
@@ -157,6 +225,32 @@ class SequenceNetwork(nn.Module):
         else:
             features = self.readout(outputs, last, lengths)
         return self.head(self.dropout(features))
+
+
+class CRFLoss(nn.Module):
+    """Negative log-likelihood of a linear-chain CRF over per-step emissions.
+
+    The CRF's transition scores live here, in the criterion, and are trained with
+    the network (skorch gives the criterion's parameters to the optimizer). The
+    loss is averaged over real steps, weighted like :class:`SequenceLoss`.
+    """
+
+    def __init__(self, num_tags, dtype=torch.float32):
+        super().__init__()
+        self.crf = LinearChainCRF(num_tags).to(dtype)
+
+    def forward(self, y_pred, target, lengths, weight=None):
+        log_likelihood = self.crf.log_likelihood(y_pred, target, lengths)
+        lengths = lengths.to(log_likelihood.device, log_likelihood.dtype)
+        if weight is not None and weight.ndim == 2:
+            # Per-step weights (class weights): the likelihood scores whole
+            # sequences, so a sequence weighs the mean of its steps' weights
+            # (exact for sequences of one step).
+            mask = step_mask(lengths.long(), weight.shape[1]).to(weight.dtype)
+            weight = (weight * mask).sum(dim=1) / lengths
+        if weight is None:
+            return -log_likelihood.sum() / lengths.sum()
+        return -(weight * log_likelihood).sum() / (weight * lengths).sum()
 
 
 class SequenceLoss(nn.Module):
@@ -184,7 +278,9 @@ class SequenceLoss(nn.Module):
             step_weight = step_mask(lengths.to(losses.device), losses.shape[1])
             step_weight = step_weight.to(losses.dtype)
             if weight is not None:
-                step_weight = step_weight * weight[:, None]
+                step_weight = step_weight * (
+                    weight if weight.ndim == 2 else weight[:, None]
+                )
             return (losses * step_weight).sum() / step_weight.sum()
         if weight is None:
             return losses.mean()

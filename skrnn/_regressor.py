@@ -128,6 +128,11 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         clip_grad_norm=1.0,
         tol=1e-4,
         n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        lr_schedule=None,
+        callbacks=None,
+        warm_start=False,
         standardize=True,
         random_state=None,
         device="cpu",
@@ -149,15 +154,20 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         self.clip_grad_norm = clip_grad_norm
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.lr_schedule = lr_schedule
+        self.callbacks = callbacks
+        self.warm_start = warm_start
         self.standardize = standardize
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
 
-    def _encode_targets(self, y, sequences, sample_weight, *, reset):
+    def _encode_targets(self, y, sequences, sample_weight, *, reset, classes=None):
         dtype = sequences.values.dtype
         if self.return_sequences:
-            targets, self._has_output_axis = check_step_targets(
+            targets, has_output_axis = check_step_targets(
                 y, sequences, dtype=np.float64
             )
             inside = np.arange(targets.shape[1])[None, :] < sequences.lengths[:, None]
@@ -175,13 +185,19 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
                     "target per step, set return_sequences=True."
                 )
             check_consistent_length(sequences.lengths, targets)
-            self._has_output_axis = targets.ndim == 2
+            has_output_axis = targets.ndim == 2
             targets = targets.reshape(len(targets), -1)
             rows = targets
             row_weights = (
                 np.ones(len(targets)) if sample_weight is None else sample_weight
             )
-        if self.standardize:
+        if not reset:
+            if targets.shape[-1] != len(self.target_mean_):
+                raise ValueError(
+                    f"y has {targets.shape[-1]} outputs but the estimator was "
+                    f"fitted with {len(self.target_mean_)}."
+                )
+        elif self.standardize:
             present = row_weights > 0
             self.target_mean_, self.target_scale_ = _weighted_moments(
                 rows[present], row_weights[present, None], axis=0
@@ -189,8 +205,13 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         else:
             self.target_mean_ = np.zeros(targets.shape[-1])
             self.target_scale_ = np.ones(targets.shape[-1])
+        if reset:
+            self._has_output_axis = has_output_axis
         targets = (targets - self.target_mean_) / self.target_scale_
         return targets.astype(dtype), targets.shape[-1]
+
+    def _per_step_targets(self):
+        return self.return_sequences
 
     def _network_kwargs(self):
         return {"readout": self.readout, "per_step": self.return_sequences}
@@ -223,6 +244,30 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
             The fitted regressor.
         """
         return self._fit_with_rollback(X, y, sample_weight, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train for one epoch on ``X`` and ``y``, continuing from earlier calls.
+
+        The first call learns the input and target scaling; later calls keep it.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences; see the class Notes for the accepted forms.
+
+        y : array-like
+            Targets, as in :meth:`fit`.
+
+        sample_weight : array-like of shape (n_sequences,), default=None
+            Weight of each sequence in the loss.
+
+        Returns
+        -------
+        self : RNNRegressor
+            The updated regressor.
+        """
+        return self._fit_with_rollback(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
         """Predicted targets.

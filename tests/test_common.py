@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skrnn import RNNClassifier, RNNRegressor
+from skrnn import RNNClassifier, RNNRegressor, SequenceTagger
 
 # A smaller network, a larger learning rate and fewer epochs keep the checks fast
 # while still reaching the training scores the checks demand; every other
@@ -16,6 +16,8 @@ ESTIMATORS = [
     RNNRegressor(**FAST),
     RNNRegressor(cell="gru", bidirectional=True, readout="max", **FAST),
     RNNRegressor(cell="rnn", **FAST),
+    SequenceTagger(**FAST),
+    SequenceTagger(crf=True, cell="gru", **FAST),
 ]
 
 

@@ -1,0 +1,173 @@
+"""skorch callbacks owned by the base estimator.
+
+Only this module and ``_base.py`` know skorch.
+"""
+
+import math
+
+import torch
+from skorch.callbacks import Callback
+
+
+class TrainingMonitor(Callback):
+    """Stop when a monitored quantity stops improving (MLPClassifier's rule).
+
+    Without early stopping it watches ``train_loss`` (lower is better); with it,
+    ``valid_score`` (higher is better), and it keeps a copy of the best epoch's
+    weights to restore when training ends.
+    """
+
+    def __init__(self, monitor, lower_is_better, tol, n_iter_no_change, restore_best):
+        self.monitor = monitor
+        self.lower_is_better = lower_is_better
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.restore_best = restore_best
+
+    def initialize(self):
+        self.in_epoch_ = False
+        self.last_state_ = None
+        self.best_ = math.inf if self.lower_is_better else -math.inf
+        self.best_epoch_ = None
+        self.best_state_ = None
+        self.no_improvement_count_ = 0
+        self.converged_ = False
+        return self
+
+    def on_train_begin(self, net, **kwargs):
+        self.last_state_ = _copy_state(net.module_)
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.in_epoch_ = True
+
+    def on_epoch_end(self, net, **kwargs):
+        self.in_epoch_ = False
+        # Kept so that an interrupted epoch can be rolled back to this one.
+        self.last_state_ = _copy_state(net.module_)
+        value = net.history[-1, self.monitor]
+        if self.lower_is_better:
+            improved, better = value < self.best_ - self.tol, value < self.best_
+        else:
+            improved, better = value > self.best_ + self.tol, value > self.best_
+        self.no_improvement_count_ = 0 if improved else self.no_improvement_count_ + 1
+        if better:
+            self.best_ = value
+            self.best_epoch_ = len(net.history)
+            if self.restore_best:
+                self.best_state_ = self.last_state_
+        if self.no_improvement_count_ > self.n_iter_no_change:
+            self.converged_ = True
+            # skorch's way to end training early; caught by NeuralNet.partial_fit.
+            raise KeyboardInterrupt
+
+    def on_train_end(self, net, **kwargs):
+        if self.restore_best and self.best_state_ is not None:
+            net.module_.load_state_dict(self.best_state_)
+        elif self.in_epoch_ and self.last_state_ is not None:
+            # Interrupted (Ctrl-C) in the middle of an epoch: go back to the
+            # last completed one rather than keep half an epoch's updates.
+            net.module_.load_state_dict(self.last_state_)
+        self.last_state_ = self.best_state_ = None
+
+
+def _copy_state(module):
+    return {k: v.detach().clone() for k, v in module.state_dict().items()}
+
+
+class FiniteLossGuard(Callback):
+    """Stop with a clear error as soon as the training loss is not finite."""
+
+    def on_batch_end(self, net, batch=None, training=None, loss=None, **kwargs):
+        if training and not math.isfinite(loss.item()):
+            raise FloatingPointError(
+                f"The training loss became {loss.item()} in epoch "
+                f"{len(net.history)}. The model diverged: lower the learning rate "
+                f"(lr={net.lr}), keep gradient clipping on (clip_grad_norm), keep "
+                "standardize=True, or check the data for extreme values."
+            )
+
+
+class ValidationScore(Callback):
+    """Record ``valid_score`` from the predictions of the validation pass.
+
+    It reuses the outputs skorch computes for ``valid_loss`` instead of running
+    the network a second time. ``score`` maps ``(y_pred, target, lengths,
+    weight)`` (concatenated over batches; per-step outputs padded) to a float.
+    """
+
+    def __init__(self, score):
+        self.score = score
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.batches_ = []
+
+    def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
+        if not training:
+            self.batches_.append((y_pred.detach(), batch[1]))
+
+    def on_epoch_end(self, net, **kwargs):
+        if not self.batches_:
+            return
+        device = self.batches_[0][0].device
+        per_step = self.batches_[0][0].ndim == 3
+        max_length = max(int(y["lengths"].max()) for _, y in self.batches_)
+
+        def cat(tensors):
+            tensors = [t.to(device) for t in tensors]
+            if per_step:
+                # Batches are trimmed to their own longest sequence: pad the step
+                # axis (dim 1) back to a common length.
+                tensors = [
+                    torch.nn.functional.pad(
+                        t, (0, 0) * (t.ndim - 2) + (0, max_length - t.shape[1])
+                    )
+                    for t in tensors
+                ]
+            return torch.cat(tensors)
+
+        y_pred = cat([p for p, _ in self.batches_])
+        target = cat([y["target"] for _, y in self.batches_])
+        lengths = torch.cat([y["lengths"] for _, y in self.batches_]).to(device)
+        weight = None
+        if "weight" in self.batches_[0][1]:
+            weight = torch.cat([y["weight"] for _, y in self.batches_]).to(device)
+        net.history.record("valid_score", self.score(y_pred, target, lengths, weight))
+        self.batches_ = []
+
+
+def score_outputs(kind, y_pred, target, lengths, weight=None):
+    """Accuracy (``kind='cross_entropy'``) or R^2 (``'mse'``) of raw outputs.
+
+    Per-step outputs count real steps only. R^2 is averaged over outputs, as
+    scikit-learn's ``r2_score`` does; it is unchanged by the standardisation of
+    targets.
+    """
+    with torch.no_grad():
+        per_step = y_pred.ndim == 3
+        if per_step:
+            steps = torch.arange(y_pred.shape[1], device=y_pred.device)
+            w = (steps[None, :] < lengths[:, None]).to(torch.float64)
+            if weight is not None:
+                weight = weight.to(torch.float64)
+                w = w * (weight if weight.ndim == 2 else weight[:, None])
+        else:
+            w = torch.ones(len(y_pred), dtype=torch.float64, device=y_pred.device)
+            if weight is not None:
+                w = weight.to(torch.float64)
+        if kind == "cross_entropy":
+            correct = (y_pred.argmax(dim=-1) == target).to(torch.float64)
+            return float((correct * w).sum() / w.sum())
+        pred = y_pred.to(torch.float64)
+        true = target.to(torch.float64)
+        w = w[..., None]
+        dims = tuple(range(true.ndim - 1))
+        mean = (true * w).sum(dims) / w.sum(dims)
+        sst = ((true - mean).square() * w).sum(dims)
+        sse = ((true - pred).square() * w).sum(dims)
+        ones = torch.ones_like(sst)
+        r2 = torch.where(
+            sst > 0,
+            1 - sse / sst.clamp_min(1e-300),
+            torch.where(sse > 0, 0 * ones, ones),
+        )
+        return float(r2.mean())

@@ -1,0 +1,208 @@
+"""SequenceTagger: tokens, fields, numbers, CRF, metrics and model selection."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+
+from skrnn import SequenceTagger
+from skrnn.metrics import flat_accuracy_scorer, span_f1_scorer
+
+FAST = dict(
+    hidden_size=16,
+    embedding_dim=16,
+    char_features=8,
+    lr=2e-2,
+    max_epochs=15,
+    random_state=0,
+)
+
+NOUNS = ["dog", "cat", "bird", "horse", "fish", "cow"]
+VERBS = ["runs", "sleeps", "eats", "sings", "swims"]
+
+
+def sentences(rng, n=60):
+    """Toy part-of-speech data: DET (ADJ) NOUN VERB (ADV)."""
+    X, y = [], []
+    for _ in range(n):
+        words, tags = [rng.choice(["the", "a"])], ["DET"]
+        if rng.rand() < 0.5:
+            words.append(rng.choice(["big", "small", "red"]))
+            tags.append("ADJ")
+        words += [rng.choice(NOUNS), rng.choice(VERBS)]
+        tags += ["NOUN", "VERB"]
+        if rng.rand() < 0.5:
+            words.append(rng.choice(["fast", "well"]))
+            tags.append("ADV")
+        X.append(words)
+        y.append(tags)
+    return X, y
+
+
+def test_tags_tokens_and_unseen_words(rng):
+    X, y = sentences(rng)
+    tagger = SequenceTagger(**FAST).fit(X, y)
+    assert tagger.score(X, y) > 0.95
+    pred = tagger.predict([["the", "big", "zebra", "jumps"], ["a", "dog"]])
+    assert [len(p) for p in pred] == [4, 2]
+    assert pred[0][0] == "DET" and pred[0][1] == "ADJ"
+    proba = tagger.predict_proba(X[:3])
+    for p, x in zip(proba, X[:3], strict=True):
+        assert p.shape == (len(x), len(tagger.classes_))
+        np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-6)
+
+
+def test_tokens_with_several_fields(rng):
+    X, y = sentences(rng)
+    # Second field: a coarse hint; the tagger embeds each field.
+    X2 = [[(w, "short" if len(w) < 4 else "long") for w in s] for s in X]
+    tagger = SequenceTagger(**FAST).fit(X2, y)
+    assert len(tagger.vocabularies_) == 2
+    assert tagger.score(X2, y) > 0.95
+
+
+def test_numeric_sequences(rng):
+    X = [rng.randn(n, 2) for n in rng.randint(2, 10, size=50)]
+    y = [np.where(x[:, 0] > 0, "up", "down") for x in X]
+    tagger = SequenceTagger(**FAST).fit(X, y)
+    assert tagger.score(X, y) > 0.9
+    assert [len(p) for p in tagger.predict(X[:4])] == [len(x) for x in X[:4]]
+
+
+def test_2d_rows_with_lengths(rng):
+    X = rng.randn(40, 3)
+    y = (X[:, 0] > 0).astype(int)
+    tagger = SequenceTagger(**FAST).fit(X, y, lengths=[10, 10, 20])
+    pred = tagger.predict(X, lengths=[10, 10, 20])
+    assert pred.shape == (40,)
+    with pytest.raises(ValueError, match="lengths must be a 1-D array"):
+        tagger.predict(X, lengths=[10, 10])
+    # Without lengths every row is its own sequence: subsets predict the same.
+    rows = SequenceTagger(**FAST).fit(X, y)
+    np.testing.assert_array_equal(rows.predict(X[:7]), rows.predict(X)[:7])
+
+
+@pytest.mark.parametrize("crf", [False, True])
+def test_same_prediction_alone_or_in_a_batch(rng, crf):
+    X, y = sentences(rng)
+    tagger = SequenceTagger(crf=crf, batch_size=7, **FAST).fit(X, y)
+    together = tagger.predict_proba(X)
+    for seq, proba in zip(X, together, strict=True):
+        np.testing.assert_allclose(
+            tagger.predict_proba([seq])[0], proba, rtol=1e-5, atol=1e-6
+        )
+
+
+def chunk_data(rng, n=80):
+    """IOB2 chunks where I-NP only ever follows B-NP or I-NP."""
+    X, y = [], []
+    for _ in range(n):
+        words, tags = [], []
+        for _ in range(rng.randint(1, 4)):
+            if rng.rand() < 0.5:
+                words += ["the", rng.choice(NOUNS)]
+                tags += ["B-NP", "I-NP"]
+            else:
+                words.append(rng.choice(VERBS))
+                tags.append("O")
+        X.append(words)
+        y.append(tags)
+    return X, y
+
+
+def test_crf_never_predicts_unseen_transitions(rng):
+    X, y = chunk_data(rng)
+    tagger = SequenceTagger(crf=True, **dict(FAST, max_epochs=3)).fit(X, y)
+    # Gibberish input: emissions are uninformative, transitions must hold.
+    noise = [[str(w) for w in rng.randint(0, 1000, size=n)] for n in range(1, 12)]
+    for tags in tagger.predict(noise + X):
+        for prev, tag in zip(["O", *tags[:-1]], tags, strict=True):
+            assert not (tag == "I-NP" and prev == "O")
+        assert tags[0] != "I-NP"
+
+
+def test_crf_learns_chunks(rng):
+    X, y = chunk_data(rng)
+    tagger = SequenceTagger(crf=True, **FAST).fit(X, y)
+    assert tagger.score(X, y) > 0.95
+    proba = tagger.predict_proba(X[:2])
+    np.testing.assert_allclose(proba[0].sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_model_selection_with_lists_of_sequences(rng):
+    X, y = chunk_data(rng, n=45)
+    tagger = SequenceTagger(**dict(FAST, max_epochs=4))
+    scores = cross_val_score(tagger, X, y, cv=KFold(3), scoring=span_f1_scorer)
+    assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
+    search = GridSearchCV(
+        tagger, {"hidden_size": [4, 8]}, cv=KFold(2), scoring=flat_accuracy_scorer
+    ).fit(X, y)
+    assert search.best_params_["hidden_size"] in (4, 8)
+    # Without a scorer, the tagger's own score (token accuracy) is used.
+    assert cross_val_score(tagger, X, y, cv=KFold(3)).shape == (3,)
+
+
+def test_pickle_round_trip(rng):
+    X, y = sentences(rng, n=20)
+    tagger = SequenceTagger(crf=True, **dict(FAST, max_epochs=2)).fit(X, y)
+    restored = pickle.loads(pickle.dumps(tagger))
+    for a, b in zip(restored.predict(X), tagger.predict(X), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "X, y, error, match",
+    [
+        (
+            [["a", 3], ["a"]],
+            [["x", "y"], ["x"]],
+            TypeError,
+            "Token 1 of sequence 0 is 3",
+        ),
+        ([[("a", "b")], [("a",)]], [["x"], ["y"]], ValueError, "has 1 fields"),
+        (
+            [["a"], ["a"], []],
+            [["x"], ["x"], []],
+            ValueError,
+            "Sequence 2 of X is empty",
+        ),
+        (
+            [["a", "a"], ["a"]],
+            [["x", "y"], ["x", "y"]],
+            ValueError,
+            "Label sequence 1 has 2 labels but sequence 1 of X has 1 steps",
+        ),
+        ([["a", "a"]], [["x", "y"], ["x"]], ValueError, "inconsistent numbers"),
+    ],
+    ids=["non-string-token", "tuple-widths", "empty-sequence", "label-length", "count"],
+)
+def test_bad_input(X, y, error, match):
+    with pytest.raises(error, match=match):
+        SequenceTagger(**FAST).fit(X, y)
+
+
+def test_empty_vocabulary():
+    with pytest.raises(ValueError, match="vocabulary is empty.*min_frequency=5"):
+        SequenceTagger(min_frequency=5).fit([["a", "b"]], [["x", "y"]])
+
+
+def test_input_kind_must_match_fit(rng):
+    X, y = sentences(rng, n=10)
+    tagger = SequenceTagger(**dict(FAST, max_epochs=1)).fit(X, y)
+    with pytest.raises(ValueError, match="fitted on token sequences"):
+        tagger.predict([rng.randn(3, 2)])
+
+
+def test_class_weight_with_crf_weighs_sequences(rng):
+    X, y = chunk_data(rng, n=30)
+    tagger = SequenceTagger(
+        crf=True, class_weight="balanced", **dict(FAST, max_epochs=2)
+    )
+    assert len(tagger.fit(X, y).predict(X)) == 30
+
+
+def test_unknown_words_are_not_errors(rng):
+    X, y = sentences(rng, n=10)
+    tagger = SequenceTagger(**dict(FAST, max_epochs=1, char_features=0)).fit(X, y)
+    assert len(tagger.predict([["never", "seen", "before"]])[0]) == 3

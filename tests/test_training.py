@@ -1,0 +1,263 @@
+"""Training controls shared by every estimator: stopping, history, callbacks,
+weights, warm starts, partial_fit, interruption."""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+from skorch.callbacks import Callback
+
+from skrnn import RNNClassifier, RNNRegressor
+
+TINY = dict(hidden_size=8, max_epochs=4, random_state=0)
+
+
+def data(rng, n=60):
+    X = rng.randn(n, 6, 2).astype(np.float32)
+    y = np.where(X[:, :, 0].sum(axis=1) > 0, "pos", "neg")
+    return X, y
+
+
+class CountEpochs(Callback):
+    def initialize(self):
+        self.epochs_ = 0
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        self.epochs_ += 1
+
+
+class InterruptAt(Callback):
+    """Simulate Ctrl-C during the given epoch."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_batch_end(self, net, training=None, **kwargs):
+        if training and len(net.history) == self.epoch:
+            raise KeyboardInterrupt
+
+
+def test_early_stopping_restores_the_best_epoch(rng):
+    X, y = data(rng, n=200)
+    clf = RNNClassifier(
+        hidden_size=16,
+        lr=1e-2,
+        max_epochs=60,
+        early_stopping=True,
+        n_iter_no_change=3,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.n_iter_ < 60
+    assert len(clf.validation_scores_) == clf.n_iter_
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    assert clf.best_loss_ is None
+    # The restored weights are the best epoch's: rescoring the held-out part
+    # gives the best validation score, not the last one.
+    history = clf.net_.history
+    best_epoch = int(np.argmax(clf.validation_scores_))
+    assert history[best_epoch, "valid_score"] == clf.best_validation_score_
+
+
+def test_early_stopping_split_is_stratified(rng):
+    X, y = data(rng, n=100)
+    y[:10] = "rare"
+    seen = []
+
+    class RecordValid(Callback):
+        def on_batch_end(self, net, batch=None, training=None, **kwargs):
+            if not training:
+                seen.extend(batch[1]["target"].tolist())
+
+    RNNClassifier(
+        early_stopping=True, validation_fraction=0.2, callbacks=[RecordValid()], **TINY
+    ).fit(X, y)
+    per_epoch = np.array(seen[: len(seen) // TINY["max_epochs"]])
+    # 10 % of the data are "rare" (code 2); a stratified 20-sequence split holds 2.
+    assert np.sum(per_epoch == 2) == 2
+
+
+def test_history_without_early_stopping(rng):
+    X, y = data(rng)
+    clf = RNNClassifier(**TINY).fit(X, y)
+    assert clf.validation_scores_ is None and clf.best_validation_score_ is None
+    assert clf.best_loss_ == min(clf.loss_curve_)
+    assert clf.n_iter_ == len(clf.loss_curve_) == 4
+
+
+def test_callbacks_are_run_and_survive_clone_and_grid_search(rng):
+    X, y = data(rng)
+    counter = CountEpochs()
+    clf = RNNClassifier(callbacks=[counter], **TINY)
+    clf.fit(X, y)
+    fitted_counter = dict(clf.net_.callbacks_)["CountEpochs_0"]
+    assert fitted_counter.epochs_ == 4
+    copy = clone(clf)
+    assert isinstance(copy.callbacks[0], CountEpochs)
+    search = GridSearchCV(copy, {"hidden_size": [4, 8]}, cv=2).fit(X, y)
+    best = dict(search.best_estimator_.net_.callbacks_)["CountEpochs_0"]
+    assert best.epochs_ == 4
+
+
+@pytest.mark.parametrize("schedule", ["plateau", "cosine"])
+def test_lr_schedule(rng, schedule):
+    X, y = data(rng)
+    clf = RNNClassifier(lr_schedule=schedule, **dict(TINY, max_epochs=6)).fit(X, y)
+    lrs = clf.net_.optimizer_.param_groups[0]["lr"]
+    if schedule == "cosine":
+        assert lrs < 1e-3
+    assert "lr_schedule" in dict(clf.net_.callbacks_)
+
+
+def test_verbose_prints_one_line_per_epoch(rng, capsys):
+    X, y = data(rng)
+    RNNClassifier(verbose=1, **TINY).fit(X, y)
+    lines = [
+        line
+        for line in capsys.readouterr().out.splitlines()
+        if re.match(r"\s+\d+\s", line)
+    ]
+    assert len(lines) == 4
+    RNNClassifier(verbose=0, **TINY).fit(X, y)
+    assert capsys.readouterr().out == ""
+
+
+def test_verbose_2_adds_a_progress_bar(rng, capsys):
+    X, y = data(rng)
+    RNNClassifier(verbose=2, **TINY).fit(X, y)
+    captured = capsys.readouterr()
+    assert "it/s" in captured.out + captured.err
+
+
+def test_class_weight_balanced_favours_the_rare_class(rng):
+    X = rng.randn(120, 5, 1).astype(np.float32)
+    y = np.where(np.arange(120) < 12, "rare", "common")
+    params = dict(hidden_size=8, max_epochs=15, random_state=0)
+    plain = RNNClassifier(**params).fit(X, y)
+    balanced = RNNClassifier(class_weight="balanced", **params).fit(X, y)
+    rare = list(plain.classes_).index("rare")
+    assert (
+        balanced.predict_proba(X)[:, rare].mean()
+        > plain.predict_proba(X)[:, rare].mean()
+    )
+
+
+def test_class_weight_dict_equals_sample_weight(rng):
+    X, y = data(rng)
+    params = dict(TINY, batch_size=100)
+    by_class = RNNClassifier(class_weight={"pos": 3.0}, **params).fit(X, y)
+    by_sample = RNNClassifier(**params).fit(
+        X, y, sample_weight=np.where(y == "pos", 3.0, 1.0)
+    )
+    np.testing.assert_allclose(by_class.predict_proba(X), by_sample.predict_proba(X))
+    with pytest.raises(ValueError, match="class_weight names labels \\['cat'\\]"):
+        RNNClassifier(class_weight={"cat": 2.0}, **TINY).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_integer_sample_weight_equals_repeating_sequences(Estimator, rng):
+    X = [rng.randn(n, 2) for n in rng.randint(2, 8, size=20)]
+    y = np.array([x[:, 0].sum() > 0 for x in X]).astype(int)
+    weight = rng.randint(0, 4, size=20)
+    repeated_X = [x for x, w in zip(X, weight, strict=True) for _ in range(w)]
+    repeated_y = np.repeat(y, weight)
+    params = dict(TINY, batch_size=200)  # one batch: the losses are identical
+    weighted = Estimator(**params).fit(X, y, sample_weight=weight)
+    repeated = Estimator(**params).fit(repeated_X, repeated_y)
+    method = "predict_proba" if Estimator is RNNClassifier else "predict"
+    np.testing.assert_allclose(
+        getattr(weighted, method)(X), getattr(repeated, method)(X), rtol=1e-7
+    )
+
+
+def test_warm_start_continues_from_the_previous_weights(rng):
+    X, y = data(rng)
+    clf = RNNClassifier(warm_start=True, **TINY).fit(X, y)
+    first_loss = clf.loss_curve_[-1]
+    clf.fit(X, y)
+    assert clf.n_iter_ == 8
+    assert clf.loss_curve_[4] < first_loss + 0.05
+    cold = RNNClassifier(**TINY).fit(X, y).fit(X, y)
+    assert cold.n_iter_ == 4
+
+
+def test_partial_fit_classifier(rng):
+    X, y = data(rng)
+    clf = RNNClassifier(hidden_size=8, random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        clf.partial_fit(X, y)
+    clf.partial_fit(X[:30], y[:30], classes=["neg", "pos"])
+    assert clf.n_iter_ == 1
+    clf.partial_fit(X[30:], y[30:])
+    assert clf.n_iter_ == 2
+    with pytest.raises(ValueError, match="is not the same as on last call"):
+        clf.partial_fit(X, y, classes=["neg", "pos", "other"])
+    with pytest.raises(ValueError, match="y has classes not in `self.classes_`"):
+        clf.partial_fit(X[:2], ["neg", "other"])
+    assert clf.n_iter_ == 2  # rejected calls leave the estimator unchanged
+    # classes may hold labels the first batch lacks
+    only_neg = RNNClassifier(hidden_size=4, random_state=0).partial_fit(
+        X[:5], ["neg"] * 5, classes=["neg", "pos"]
+    )
+    assert only_neg.predict_proba(X).shape == (60, 2)
+
+
+def test_partial_fit_regressor_keeps_scaling(rng):
+    X = rng.randn(40, 5, 1)
+    y = 100 + X[:, :, 0].sum(axis=1)
+    reg = RNNRegressor(hidden_size=8, random_state=0).partial_fit(X[:20], y[:20])
+    mean = reg.target_mean_.copy()
+    reg.partial_fit(X[20:], y[20:] + 1000)
+    np.testing.assert_array_equal(reg.target_mean_, mean)
+    assert reg.n_iter_ == 2
+
+
+def test_partial_fit_equals_fit_epoch_by_epoch(rng):
+    X, y = data(rng)
+    params = dict(hidden_size=8, random_state=0, batch_size=100)
+    fitted = RNNClassifier(max_epochs=1, **params).fit(X, y)
+    partial = RNNClassifier(**params).partial_fit(X, y, classes=["neg", "pos"])
+    np.testing.assert_allclose(fitted.predict_proba(X), partial.predict_proba(X))
+
+
+def test_interrupt_keeps_a_usable_estimator_and_warns(rng):
+    X, y = data(rng)
+    clf = RNNClassifier(callbacks=[InterruptAt(epoch=2)], **dict(TINY, max_epochs=10))
+    with pytest.warns(UserWarning, match="interrupted after 1 of 10 epochs"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 1
+    # The weights are those of the last completed epoch: the same as a
+    # one-epoch fit with the same seed.
+    one_epoch = RNNClassifier(**dict(TINY, max_epochs=1)).fit(X, y)
+    np.testing.assert_allclose(clf.predict_proba(X), one_epoch.predict_proba(X))
+
+
+def test_failed_warm_fit_leaves_the_fitted_estimator_unchanged(rng):
+    X, y = data(rng)
+    reg = RNNRegressor(warm_start=True, **TINY).fit(X, X[:, :, 0].sum(axis=1))
+    before = reg.predict(X)
+    reg.set_params(lr=1e30, clip_grad_norm=None, optimizer="sgd")
+    with pytest.raises(FloatingPointError):
+        reg.fit(X, X[:, :, 0].sum(axis=1))
+    np.testing.assert_array_equal(reg.predict(X), before)
+    assert reg.n_iter_ == 4
+
+
+def test_warm_start_rejects_a_new_architecture(rng):
+    X, y = data(rng)
+    clf = RNNClassifier(warm_start=True, **TINY).fit(X, y)
+    clf.set_params(hidden_size=16)
+    with pytest.raises(ValueError, match="network must keep its shape"):
+        clf.fit(X, y)
+
+
+def test_no_convergence_warning_when_converged(rng):
+    X, y = data(rng)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        RNNClassifier(
+            hidden_size=4, max_epochs=100, tol=1.0, n_iter_no_change=1, random_state=0
+        ).fit(X, y)
