@@ -15,7 +15,9 @@ rng = np.random.RandomState(0)
 X = rng.randn(600, 30, 2).astype(np.float32)
 y = np.where(X[:, :, 0].cumsum(axis=1).max(axis=1) > 3, "spike", "flat")
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-clf = RNNClassifier(random_state=0).fit(X_train, y_train)
+# max_epochs caps training time for this demo (the default, 500, lets the
+# convergence rule decide).
+clf = RNNClassifier(max_epochs=100, random_state=0).fit(X_train, y_train)
 print(
     f"RNNClassifier: {clf.n_iter_} epochs, test accuracy "
     f"{clf.score(X_test, y_test):.3f} (majority class "
@@ -26,7 +28,7 @@ print(
 lengths = rng.randint(5, 40, size=600)
 X = [rng.randn(n, 1).astype(np.float32) for n in lengths]
 y = np.array([300 + 50 * x[:, 0].sum() / np.sqrt(len(x)) for x in X])
-reg = RNNRegressor(random_state=0).fit(X[:450], y[:450])
+reg = RNNRegressor(max_epochs=100, random_state=0).fit(X[:450], y[:450])
 print(
     f"RNNRegressor on variable-length sequences: test R^2 "
     f"{reg.score(X[450:], y[450:]):.3f}"

@@ -67,7 +67,7 @@ cell : {'lstm', 'gru', 'rnn'}, default='lstm'
         Activation of the vanilla RNN cell; only used with ``cell='rnn'``."""
 
 _TRAINING_PARAMS_DOC = """\
-max_epochs : int, default=200
+max_epochs : int, default={max_epochs}
         Maximum number of passes over the training data. Training stops earlier
         once the training loss has not improved by at least ``tol`` for
         ``n_iter_no_change`` consecutive epochs (the rule of
@@ -81,7 +81,7 @@ max_epochs : int, default=200
     lr : float, default=1e-3
         Learning rate of the optimizer.
 
-    optimizer : {'adam', 'adamw', 'sgd', 'rmsprop'} or torch optimizer class, \
+    optimizer : {{'adam', 'adamw', 'sgd', 'rmsprop'}} or torch optimizer class, \
 default='adam'
         Optimizer. Adam needs no tuning of the learning rate to train recurrent
         networks well.
@@ -97,8 +97,9 @@ default='adam'
     tol : float, default=1e-4
         Minimum decrease of the training loss that counts as an improvement.
 
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int, default={n_iter_no_change}
         Number of epochs without improvement after which training stops.
+        {n_iter_no_change_why}
 
     early_stopping : bool, default=False
         Set aside ``validation_fraction`` of the training sequences (stratified
@@ -112,7 +113,7 @@ default='adam'
     validation_fraction : float, default=0.1
         Share of the training sequences set aside when ``early_stopping=True``.
 
-    lr_schedule : {'plateau', 'cosine'} or None, default=None
+    lr_schedule : {{'plateau', 'cosine'}} or None, default=None
         Learning-rate schedule: ``'plateau'`` divides the rate by 5 when the
         monitored loss (validation loss with early stopping, else training
         loss) stalls for ``n_iter_no_change // 2`` epochs; ``'cosine'`` anneals
@@ -154,11 +155,32 @@ _DTYPE_NOTE = """\
     so pass ``X.astype(np.float32)`` when speed matters."""
 
 
-def fill_doc(cls):
-    """Insert the shared parameter text into a class docstring."""
+_SMALL_DATA_STOPPING = (
+    "Recurrent networks often sit on a plateau of the loss for tens of epochs\n"
+    "        before they learn, most of all on small data sets with few batches per\n"
+    "        epoch: with a patience of 10, training stopped on that plateau (test\n"
+    "        accuracy 0.58 on BasicMotions, R^2 0.55 on Tecator); with 50 it reached\n"
+    "        0.97 and 0.93 (``benchmarks/real_data.py``)."
+)
+
+
+def fill_doc(
+    cls,
+    *,
+    max_epochs=500,
+    n_iter_no_change=50,
+    n_iter_no_change_why=_SMALL_DATA_STOPPING,
+):
+    """Insert the shared parameter text, with this class's defaults, into its
+    docstring."""
+    training = _TRAINING_PARAMS_DOC.format(
+        max_epochs=max_epochs,
+        n_iter_no_change=n_iter_no_change,
+        n_iter_no_change_why=n_iter_no_change_why,
+    )
     cls.__doc__ = cls.__doc__.format(
         core_params=_CORE_PARAMS_DOC,
-        training_params=_TRAINING_PARAMS_DOC,
+        training_params=training,
         dtype_note=_DTYPE_NOTE,
     )
     return cls

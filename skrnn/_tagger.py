@@ -1,5 +1,6 @@
 """SequenceTagger: one label per step."""
 
+from functools import partial
 from numbers import Integral
 
 import numpy as np
@@ -29,7 +30,15 @@ from ._modules import CRFLoss
 MAX_WORD_LENGTH = 30  # longer words are cut for the character encoder
 
 
-@fill_doc
+@partial(
+    fill_doc,
+    max_epochs=100,
+    n_iter_no_change=10,
+    n_iter_no_change_why=(
+        "Tagging data sets have many batches per epoch, so the loss moves every\n"
+        "        epoch; for large corpora prefer ``early_stopping=True``."
+    ),
+)
 class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
     """Recurrent sequence tagger: one label per step.
 
@@ -146,7 +155,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         embedding_dim=100,
         char_features=50,
         min_frequency=2,
-        max_epochs=200,
+        max_epochs=100,
         batch_size=32,
         lr=1e-3,
         optimizer="adam",
