@@ -99,6 +99,14 @@ def make_dataset(parsed, target=None, weight=None, *, per_step=False):
 class BatchIterator:
     """Iterate over a :class:`SequenceDataset` in batches.
 
+    When shuffling sequences of different lengths, batches are drawn from
+    length buckets: a random permutation is cut into chunks of
+    ``bucket_batches`` batches, each chunk is sorted by length and cut into
+    batches, and the order of all batches is shuffled. Batches then hold
+    sequences of similar lengths, so the work per epoch follows the total
+    length of the data rather than the number of sequences times the longest,
+    while every epoch still sees a different random grouping.
+
     Parameters
     ----------
     dataset : SequenceDataset
@@ -108,25 +116,45 @@ class BatchIterator:
     random_state : numpy.random.RandomState, default=None
         Source of the permutations; shared between passes so that successive
         epochs differ while a fixed seed repeats the whole run.
+    bucket_batches : int, default=50
+        Number of batches per length bucket; 1 disables bucketing.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False, random_state=None):
+    def __init__(
+        self, dataset, batch_size, shuffle=False, random_state=None, bucket_batches=50
+    ):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.random_state = random_state
+        self.bucket_batches = bucket_batches
 
     def __len__(self):
-        return -(-len(self.dataset) // self.batch_size)
-
-    def _order(self):
-        n = len(self.dataset)
         if not self.shuffle:
-            return torch.arange(n)
-        rng = self.random_state or np.random.mtrand._rand
-        return torch.from_numpy(rng.permutation(n))
+            return -(-len(self.dataset) // self.batch_size)
+        return len(self._batches(np.random.RandomState(0)))
+
+    def _batches(self, rng):
+        n = len(self.dataset)
+        size = self.batch_size
+        order = rng.permutation(n)
+        lengths = self.dataset.lengths.numpy()
+        if self.bucket_batches <= 1 or lengths.min() == lengths.max():
+            return [order[i : i + size] for i in range(0, n, size)]
+        batches = []
+        chunk = size * self.bucket_batches
+        for start in range(0, n, chunk):
+            bucket = order[start : start + chunk]
+            bucket = bucket[np.argsort(lengths[bucket], kind="stable")]
+            batches += [bucket[i : i + size] for i in range(0, len(bucket), size)]
+        return [batches[i] for i in rng.permutation(len(batches))]
 
     def __iter__(self):
-        order = self._order()
-        for start in range(0, len(order), self.batch_size):
-            yield self.dataset.batch(order[start : start + self.batch_size])
+        if not self.shuffle:
+            order = torch.arange(len(self.dataset))
+            for start in range(0, len(order), self.batch_size):
+                yield self.dataset.batch(order[start : start + self.batch_size])
+            return
+        rng = self.random_state or np.random.mtrand._rand
+        for indices in self._batches(rng):
+            yield self.dataset.batch(torch.from_numpy(indices))

@@ -1,0 +1,51 @@
+"""Length-bucketed batches: every sequence once per epoch, similar lengths."""
+
+import numpy as np
+
+from skrnn._batching import BatchIterator, SequenceDataset
+
+
+def dataset(rng, n=1000):
+    lengths = rng.randint(10, 201, size=n)
+    values = np.zeros((n, 200, 1), dtype=np.float32)
+    return SequenceDataset(values, lengths, np.arange(n))
+
+
+def epoch(iterator):
+    return [y["target"].numpy() for _, y in iterator]
+
+
+def test_each_sequence_once_per_epoch_and_epochs_differ(rng):
+    data = dataset(rng)
+    iterator = BatchIterator(data, 32, shuffle=True, random_state=rng)
+    first, second = epoch(iterator), epoch(iterator)
+    for batches in (first, second):
+        np.testing.assert_array_equal(np.sort(np.concatenate(batches)), np.arange(1000))
+    assert len(first) == len(iterator)
+    assert not all(np.array_equal(a, b) for a, b in zip(first, second, strict=False))
+
+
+def test_buckets_cut_padding(rng):
+    data = dataset(rng)
+    lengths = data.lengths.numpy()
+
+    def padded_steps(bucket_batches):
+        iterator = BatchIterator(
+            data,
+            32,
+            shuffle=True,
+            random_state=np.random.RandomState(0),
+            bucket_batches=bucket_batches,
+        )
+        return sum(len(t) * lengths[t].max() for t in epoch(iterator))
+
+    # Random batches pad to about the longest sequence; buckets stay close to
+    # the total length of the data.
+    assert padded_steps(50) < 1.1 * lengths.sum()
+    assert padded_steps(1) > 1.5 * lengths.sum()
+
+
+def test_prediction_order_is_kept(rng):
+    data = dataset(rng, n=100)
+    targets = np.concatenate(epoch(BatchIterator(data, 7)))
+    np.testing.assert_array_equal(targets, np.arange(100))
