@@ -48,12 +48,23 @@ def accuracy(y_true, y_pred, mask=None):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=840, help="training seconds")
-    parser.add_argument("--patience", type=int, default=3)
+    parser.add_argument("--patience", type=int, default=5)
     parser.add_argument("--max-epochs", type=int, default=30)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-crf", action="store_true")
     parser.add_argument("--hidden-size", type=int, default=200)
     parser.add_argument("--limit", type=int, default=None, help="train sentences")
+    parser.add_argument("--word-dropout", type=float, default=0.1)
+    parser.add_argument(
+        "--schedule",
+        default=None,
+        choices=[None, "cosine"],
+        help="cosine: anneal lr to 0 over --max-epochs epochs",
+    )
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--char-features", type=int, default=50)
+    parser.add_argument("--no-lowercase", action="store_true")
+    parser.add_argument("--tag", default="", help="suffix of the results file")
     args = parser.parse_args(argv)
     if not DATA.exists():
         print(f"skipped: {DATA} not found (the shared data sets are absent)")
@@ -81,9 +92,13 @@ def main(argv=None):
             dropout=0.33,
             crf=not args.no_crf,
             embedding_dim=100,
-            char_features=50,
+            char_features=args.char_features,
+            lowercase=not args.no_lowercase,
             batch_size=32,
-            lr=2e-3,
+            lr=args.lr,
+            lr_schedule=args.schedule,
+            max_epochs=args.max_epochs,
+            word_dropout=args.word_dropout,
             random_state=0,
         )
         classes = sorted({t for s in y_train for t in s})
@@ -120,6 +135,11 @@ def main(argv=None):
     result = {
         "crf": not args.no_crf,
         "hidden_size": args.hidden_size,
+        "word_dropout": args.word_dropout,
+        "lr": args.lr,
+        "char_features": args.char_features,
+        "lowercase": not args.no_lowercase,
+        "schedule": args.schedule,
         "threads": args.threads,
         "best_epoch": best_epoch,
         "dev_upos": best_dev,
@@ -132,7 +152,7 @@ def main(argv=None):
     }
     print(json.dumps({k: v for k, v in result.items() if k != "history"}, indent=2))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    name = "tagging_ewt" + ("_nocrf" if args.no_crf else "") + ".json"
+    name = "tagging_ewt" + ("_nocrf" if args.no_crf else "") + args.tag + ".json"
     (RESULTS / name).write_text(json.dumps(result, indent=2))
     return 0
 

@@ -1,9 +1,18 @@
 """skrnn: recurrent neural networks (RNN, LSTM, GRU) as scikit-learn estimators."""
 
 from ._classifier import RNNClassifier
+from ._persistence import export, load, save
 from ._regressor import RNNRegressor
 from ._tagger import SequenceTagger
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["RNNClassifier", "RNNRegressor", "SequenceTagger", "__version__"]
+__all__ = [
+    "RNNClassifier",
+    "RNNRegressor",
+    "SequenceTagger",
+    "__version__",
+    "export",
+    "load",
+    "save",
+]

@@ -377,8 +377,9 @@ class BaseSequenceEstimator(BaseEstimator):
 
         if incremental and warm:
             # partial_fit continues the random stream of the first call, so
-            # successive epochs shuffle differently even with an int seed.
-            random_state = self._random_stream
+            # successive epochs shuffle differently even with an int seed. A
+            # copy: a failed call must not advance the estimator's stream.
+            random_state = copy.deepcopy(self._random_stream)
         else:
             random_state = check_random_state(self.random_state)
         torch_seed = int(random_state.randint(np.iinfo(np.int32).max))
@@ -444,6 +445,8 @@ class BaseSequenceEstimator(BaseEstimator):
     def _load_weights(self, net, previous):
         try:
             net.module_.load_state_dict(previous.module_.state_dict())
+            # The criterion may hold parameters too (the tagger's CRF).
+            net.criterion_.load_state_dict(previous.criterion_.state_dict())
         except RuntimeError as exc:
             raise ValueError(
                 "warm_start=True continues from the previous fit's weights, so the "

@@ -427,12 +427,13 @@ def _token_fields(X):
     return sequences, n_fields
 
 
-def fit_vocabularies(X, *, min_frequency, max_word_length):
+def fit_vocabularies(X, *, min_frequency, max_word_length, lowercase=False):
     """Learn one vocabulary per token field and a character vocabulary.
 
     Values seen fewer than ``min_frequency`` times map to ``UNKNOWN``, so that
-    the network learns an embedding for unseen words. Characters come from the
-    first field (the word).
+    the network learns an embedding for unseen words. With ``lowercase`` the
+    word field is looked up in lower case (the characters keep their case).
+    Characters come from the first field (the word).
     """
     sequences, n_fields = _token_fields(X)
     counts = [{} for _ in range(n_fields)]
@@ -440,6 +441,8 @@ def fit_vocabularies(X, *, min_frequency, max_word_length):
     for seq in sequences:
         for fields in seq:
             for k, value in enumerate(fields):
+                if k == 0 and lowercase:
+                    value = value.lower()
                 counts[k][value] = counts[k].get(value, 0) + 1
             for char in fields[0][:max_word_length]:
                 char_counts[char] = char_counts.get(char, 0) + 1
@@ -456,7 +459,7 @@ def fit_vocabularies(X, *, min_frequency, max_word_length):
     return vocabularies, chars
 
 
-def encode_tokens(X, vocabularies, chars, *, max_word_length):
+def encode_tokens(X, vocabularies, chars, *, max_word_length, lowercase=False):
     """Token sequences -> :class:`TokenSequences` with fitted vocabularies."""
     sequences, n_fields = _token_fields(X)
     if n_fields != len(vocabularies):
@@ -472,6 +475,8 @@ def encode_tokens(X, vocabularies, chars, *, max_word_length):
     for i, seq in enumerate(sequences):
         for j, fields in enumerate(seq):
             for k, value in enumerate(fields):
+                if k == 0 and lowercase:
+                    value = value.lower()
                 ids[i, j, k] = vocabularies[k].get(value, UNKNOWN)
             word_types[i, j] = types.setdefault(fields[0], len(types))
     type_chars = np.zeros(

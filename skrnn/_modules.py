@@ -139,9 +139,16 @@ class TokenEmbedder(nn.Module):
     """Embeddings of each token field, plus the character encoding of the word."""
 
     def __init__(
-        self, vocabulary_sizes, n_chars, *, embedding_dim=100, char_features=50
+        self,
+        vocabulary_sizes,
+        n_chars,
+        *,
+        embedding_dim=100,
+        char_features=50,
+        word_dropout=0.0,
     ):
         super().__init__()
+        self.word_dropout = word_dropout
         # The first field is the word; other fields (part of speech, ...) have
         # small vocabularies and get small embeddings.
         dims = [embedding_dim] + [min(embedding_dim, 32)] * (len(vocabulary_sizes) - 1)
@@ -155,6 +162,13 @@ class TokenEmbedder(nn.Module):
         self.output_size = sum(dims) + (char_features or 0)
 
     def forward(self, ids, word_types, chars):
+        if self.training and self.word_dropout > 0:
+            # Replace words by the unknown-word id (1) at random, so that the
+            # network learns to tag from spelling and context too.
+            words = ids[..., 0]
+            dropped = torch.rand(words.shape, device=words.device) < self.word_dropout
+            ids = ids.clone()
+            ids[..., 0] = torch.where(dropped & (words > 0), 1, words)
         parts = [embed(ids[..., k]) for k, embed in enumerate(self.fields)]
         if self.chars is not None:
             # chars: (batch, rows, width), the batch's word types flattened.
@@ -188,6 +202,7 @@ class SequenceNetwork(nn.Module):
         n_chars=0,
         embedding_dim=100,
         char_features=50,
+        word_dropout=0.0,
         dtype=torch.float32,
     ):
         super().__init__()
@@ -198,6 +213,7 @@ class SequenceNetwork(nn.Module):
                 n_chars,
                 embedding_dim=embedding_dim,
                 char_features=char_features,
+                word_dropout=word_dropout,
             )
             input_size = self.embedder.output_size
         self.encoder = RecurrentEncoder(

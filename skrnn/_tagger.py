@@ -1,7 +1,7 @@
 """SequenceTagger: one label per step."""
 
 from functools import partial
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -89,6 +89,17 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         Words seen fewer times in fit map to the unknown-word embedding, which
         therefore gets trained. Token input only.
 
+    word_dropout : float, default=0.1
+        Probability of replacing a word by the unknown-word token during
+        training, so that the network also learns to tag from a word's spelling
+        and context: that is what it has for words never seen in fit. Token
+        input only.
+
+    lowercase : bool, default=True
+        Look words up in lower case in the word embedding, so that "The" and
+        "the" share one; the character encoder still sees the original case.
+        Token input only.
+
     {training_params}
 
     class_weight : 'balanced', dict or None, default=None
@@ -137,6 +148,8 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "char_features": [Interval(Integral, 0, None, closed="left")],
         "min_frequency": [Interval(Integral, 1, None, closed="left")],
+        "word_dropout": [Interval(Real, 0, 1, closed="left")],
+        "lowercase": ["boolean"],
         "class_weight": [StrOptions({"balanced"}), dict, None],
     }
 
@@ -155,6 +168,8 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         embedding_dim=100,
         char_features=50,
         min_frequency=2,
+        word_dropout=0.1,
+        lowercase=True,
         max_epochs=100,
         batch_size=32,
         lr=1e-3,
@@ -184,6 +199,8 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         self.embedding_dim = embedding_dim
         self.char_features = char_features
         self.min_frequency = min_frequency
+        self.word_dropout = word_dropout
+        self.lowercase = lowercase
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -226,11 +243,16 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
                     X,
                     min_frequency=self.min_frequency,
                     max_word_length=MAX_WORD_LENGTH,
+                    lowercase=self.lowercase,
                 )
                 if hasattr(self, "n_features_in_"):
                     del self.n_features_in_
             return encode_tokens(
-                X, self.vocabularies_, self._chars, max_word_length=MAX_WORD_LENGTH
+                X,
+                self.vocabularies_,
+                self._chars,
+                max_word_length=MAX_WORD_LENGTH,
+                lowercase=self.lowercase,
             )
         if reset:
             self._input_kind = "numbers"
@@ -318,6 +340,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
                 n_chars=len(self._chars) + 2,
                 embedding_dim=self.embedding_dim,
                 char_features=self.char_features,
+                word_dropout=self.word_dropout,
             )
         return kwargs
 

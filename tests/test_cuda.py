@@ -72,3 +72,25 @@ def test_cuda_model_unpickles_and_predicts_without_cuda(rng, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "ok" in result.stdout
+
+
+@pytest.mark.parametrize("crf", [False, True])
+def test_cuda_tagger_matches_cpu(rng, crf):
+    words = ["the", "a", "dog", "cat", "runs", "sleeps"]
+    X = [list(rng.choice(words, size=n)) for n in rng.randint(1, 9, size=30)]
+    y = [["A" if w in ("the", "a") else "B" for w in s] for s in X]
+    params = dict(
+        hidden_size=8,
+        embedding_dim=8,
+        char_features=4,
+        max_epochs=2,
+        random_state=0,
+        crf=crf,
+        word_dropout=0.0,
+    )
+    from skrnn import SequenceTagger
+
+    on_gpu = SequenceTagger(device="cuda", **params).fit(X, y)
+    on_cpu = SequenceTagger(device="cpu", **params).fit(X, y)
+    for a, b in zip(on_gpu.predict_proba(X), on_cpu.predict_proba(X), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)

@@ -206,3 +206,16 @@ def test_unknown_words_are_not_errors(rng):
     X, y = sentences(rng, n=10)
     tagger = SequenceTagger(**dict(FAST, max_epochs=1, char_features=0)).fit(X, y)
     assert len(tagger.predict([["never", "seen", "before"]])[0]) == 3
+
+
+def test_warm_start_keeps_the_crf(rng):
+    X, y = chunk_data(rng, n=30)
+    tagger = SequenceTagger(crf=True, warm_start=True, **dict(FAST, max_epochs=2))
+    tagger.fit(X, y)
+    before = tagger.net_.criterion_.crf.transitions.detach().clone()
+    allowed = tagger.net_.criterion_.crf.allowed_transitions.clone()
+    tagger.set_params(max_epochs=1).fit(X, y)
+    crf = tagger.net_.criterion_.crf
+    assert (crf.allowed_transitions == allowed).all()
+    assert (crf.transitions - before).abs().max() < 0.5  # continued, not reset
+    assert not bool((crf.transitions == 0).all())
