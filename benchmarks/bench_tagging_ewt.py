@@ -12,6 +12,11 @@ Run from the repository root::
     python benchmarks/bench_tagging_ewt.py --no-crf
     python benchmarks/bench_tagging_ewt.py --budget 900 --threads 2
 
+Defaults: BiLSTM 200 per direction, word embeddings 100 (lower-cased lookup,
+words seen once and 25 % of words at random replaced by the unknown word during
+training), character CNN with 100 filters, CRF, dropout 0.33, Adam lr 2e-3 with
+a cosine schedule over 24 epochs, batch 32, 1 torch thread.
+
 Needs ``../shared/data/ud_english_ewt`` (CoNLL-U files); skips cleanly without
 it. Results go to ``benchmarks/results/tagging_ewt*.json``. For reference (same
 split, gold tokenisation): UDPipe 1.2 reached 94.4 % UPOS, a plain word-level
@@ -48,21 +53,21 @@ def accuracy(y_true, y_pred, mask=None):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=840, help="training seconds")
-    parser.add_argument("--patience", type=int, default=5)
-    parser.add_argument("--max-epochs", type=int, default=30)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--patience", type=int, default=8)
+    parser.add_argument("--max-epochs", type=int, default=24)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--no-crf", action="store_true")
     parser.add_argument("--hidden-size", type=int, default=200)
     parser.add_argument("--limit", type=int, default=None, help="train sentences")
-    parser.add_argument("--word-dropout", type=float, default=0.1)
+    parser.add_argument("--word-dropout", type=float, default=0.25)
     parser.add_argument(
         "--schedule",
-        default=None,
-        choices=[None, "cosine"],
+        default="cosine",
+        choices=["cosine", "none"],
         help="cosine: anneal lr to 0 over --max-epochs epochs",
     )
     parser.add_argument("--lr", type=float, default=2e-3)
-    parser.add_argument("--char-features", type=int, default=50)
+    parser.add_argument("--char-features", type=int, default=100)
     parser.add_argument("--no-lowercase", action="store_true")
     parser.add_argument("--tag", default="", help="suffix of the results file")
     args = parser.parse_args(argv)
@@ -96,7 +101,7 @@ def main(argv=None):
             lowercase=not args.no_lowercase,
             batch_size=32,
             lr=args.lr,
-            lr_schedule=args.schedule,
+            lr_schedule=None if args.schedule == "none" else args.schedule,
             max_epochs=args.max_epochs,
             word_dropout=args.word_dropout,
             random_state=0,

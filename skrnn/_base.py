@@ -23,7 +23,6 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skorch import NeuralNet
 from skorch.callbacks import GradientNormClipping, LRScheduler, ProgressBar
-from skorch.utils import to_tensor
 
 from ._batching import BatchIterator, make_dataset
 from ._callbacks import (
@@ -190,8 +189,19 @@ class _SequenceNet(NeuralNet):
     """skorch network whose targets are dicts of criterion arguments."""
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        y_true = to_tensor(y_true, device=self.device)
+        y_true = {k: v.to(self.device) for k, v in y_true.items()}
         return self.criterion_(y_pred, **y_true)
+
+    def infer(self, x, **fit_params):
+        # Batches are dicts of tensors: skip skorch's recursive to_tensor.
+        if fit_params:
+            return super().infer(x, **fit_params)
+        return self.module_(**{k: v.to(self.device) for k, v in x.items()})
+
+    def _set_training(self, training=True):
+        # skorch calls this for every batch; Module.train walks the whole tree.
+        if self.module_.training != training or self.criterion_.training != training:
+            super()._set_training(training)
 
 
 class _FixedSplit:
@@ -236,6 +246,34 @@ def _weighted_moments(values, weights, axis):
     var = (np.square(values - mean) * weights).sum(axis=axis) / total
     scale = np.sqrt(var)
     scale[scale < 10 * np.finfo(values.dtype).eps] = 1.0
+    return mean, scale
+
+
+def _step_moments(values, step_weights, chunk=512):
+    """Weighted mean and standard deviation of each feature over all steps.
+
+    ``values`` is ``(n, T, F)`` and ``step_weights`` ``(n, T)``. Two float64
+    passes over blocks of ``chunk`` sequences, each a matrix-vector product:
+    no boolean-indexed or full-size float64 copy of ``values``.
+    """
+    n_features = values.shape[2]
+    blocks = [
+        (
+            step_weights[i : i + chunk].reshape(-1),
+            values[i : i + chunk].reshape(-1, n_features),
+        )
+        for i in range(0, len(values), chunk)
+    ]
+    total = step_weights.sum()
+    mean = sum(w @ v.astype(np.float64) for w, v in blocks) / total
+    var = np.zeros(n_features)
+    for w, v in blocks:
+        centred = v.astype(np.float64)
+        centred -= mean
+        np.square(centred, out=centred)
+        var += w @ centred
+    scale = np.sqrt(var / total)
+    scale[scale < 10 * np.finfo(np.float64).eps] = 1.0
     return mean, scale
 
 
@@ -595,17 +633,12 @@ class BaseSequenceEstimator(BaseEstimator):
             self.input_mean_ = np.zeros(n_features)
             self.input_scale_ = np.ones(n_features)
             return
-        inside = np.arange(values.shape[1])[None, :] < lengths[:, None]
-        steps = values[inside].astype(np.float64)
-        if weight is None:
-            step_weights = np.ones(len(steps))
-        elif weight.ndim == 1:
-            step_weights = np.broadcast_to(weight[:, None], inside.shape)[inside]
-        else:
-            step_weights = weight[:, : inside.shape[1]][inside]
-        self.input_mean_, self.input_scale_ = _weighted_moments(
-            steps, step_weights[:, None], axis=0
-        )
+        # Weight of every step, zero on padding: (n_sequences, n_steps).
+        step_weights = np.arange(values.shape[1])[None, :] < lengths[:, None]
+        step_weights = step_weights.astype(np.float64)
+        if weight is not None:
+            step_weights *= weight[:, None] if weight.ndim == 1 else weight
+        self.input_mean_, self.input_scale_ = _step_moments(values, step_weights)
 
     def _scale_inputs(self, sequences):
         if not hasattr(sequences, "values") or not self.standardize:
@@ -613,9 +646,11 @@ class BaseSequenceEstimator(BaseEstimator):
         values, lengths = sequences.values, sequences.lengths
         mean = self.input_mean_.astype(values.dtype)
         scale = self.input_scale_.astype(values.dtype)
-        scaled = (values - mean) / scale
-        outside = np.arange(values.shape[1])[None, :] >= lengths[:, None]
-        scaled[outside] = 0.0
+        scaled = values - mean
+        scaled /= scale
+        if lengths.min() < values.shape[1]:
+            outside = np.arange(values.shape[1])[None, :] >= lengths[:, None]
+            scaled[outside] = 0.0
         return Sequences(scaled, lengths, sequences.layout)
 
     # -- prediction -------------------------------------------------------------

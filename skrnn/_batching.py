@@ -77,14 +77,14 @@ class TokenDataset(SequenceDataset):
         # skorch requires every entry of a batch to have the batch's length, so
         # the (n_types, width) table travels as (batch, rows, width), padded with
         # empty words; the module flattens it back.
-        n_rows = -(-len(types) // len(indices))
-        table = chars.new_zeros((len(indices) * n_rows, width))
+        n_rows = -(-len(types) // len(lengths))
+        table = chars.new_zeros((len(lengths) * n_rows, width))
         table[: len(types)] = chars[:, :width]
         X = {
             "lengths": lengths,
             "ids": self.ids[indices, :max_length],
             "word_types": local,
-            "chars": table.view(len(indices), n_rows, width),
+            "chars": table.view(len(lengths), n_rows, width),
         }
         return X, self._targets(indices, lengths, max_length)
 
@@ -151,9 +151,9 @@ class BatchIterator:
 
     def __iter__(self):
         if not self.shuffle:
-            order = torch.arange(len(self.dataset))
-            for start in range(0, len(order), self.batch_size):
-                yield self.dataset.batch(order[start : start + self.batch_size])
+            # In order: slices index without copying (views of the tensors).
+            for start in range(0, len(self.dataset), self.batch_size):
+                yield self.dataset.batch(slice(start, start + self.batch_size))
             return
         rng = self.random_state or np.random.mtrand._rand
         for indices in self._batches(rng):

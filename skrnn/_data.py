@@ -52,10 +52,15 @@ def _strip_nan_padding(values, input_name="X"):
     A step is padding when all its features are NaN and every later step is
     padding too (the tslearn convention). Padding is replaced by zeros in place.
     """
+    n_steps = values.shape[1]
+    # Fast path: no NaN or inf anywhere, hence no padding. A sum of finite values
+    # is finite unless it overflows, which falls through to the full check.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(values.sum()):
+            return np.full(len(values), n_steps, dtype=np.int64)
     all_nan = np.isnan(values).all(axis=2)
     # Number of trailing all-NaN steps = length of the run of True at the end.
     real = ~all_nan
-    n_steps = values.shape[1]
     last_real = n_steps - np.argmax(real[:, ::-1], axis=1)
     lengths = np.where(real.any(axis=1), last_real, 0).astype(np.int64)
     empty = np.flatnonzero(lengths == 0)

@@ -81,7 +81,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         Size of the word embedding (other token fields get
         ``min(embedding_dim, 32)``). Token input only.
 
-    char_features : int, default=50
+    char_features : int, default=100
         Number of filters of the character convolution over each word; 0
         disables the character encoder. Token input only.
 
@@ -89,7 +89,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         Words seen fewer times in fit map to the unknown-word embedding, which
         therefore gets trained. Token input only.
 
-    word_dropout : float, default=0.1
+    word_dropout : float, default=0.25
         Probability of replacing a word by the unknown-word token during
         training, so that the network also learns to tag from a word's spelling
         and context: that is what it has for words never seen in fit. Token
@@ -126,10 +126,14 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
 
     Notes
     -----
-    Defaults: bidirectional, because a tag depends on the words on both sides;
-    a character encoder and ``min_frequency=2``, which is what lifts taggers
-    past 94 % on unknown words; no CRF, which costs time and adds little for
-    part-of-speech tags but keeps chunk and entity tags consistent.
+    Defaults: bidirectional, because a tag depends on the words on both sides.
+    For words never seen in fit, a character encoder with 100 filters,
+    ``min_frequency=2``, ``word_dropout=0.25`` and lower-cased word lookup: on
+    UD English EWT these took test UPOS accuracy from 94.2 % (50 filters, no
+    word dropout, case-sensitive lookup; 75 % on unseen words) to 95.0 % (78 %
+    on unseen words), ``benchmarks/bench_tagging_ewt.py``. No CRF by default:
+    it costs time and adds little for part-of-speech tags, but keeps chunk and
+    entity tags consistent.
 
     Examples
     --------
@@ -166,9 +170,9 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         nonlinearity="tanh",
         crf=False,
         embedding_dim=100,
-        char_features=50,
+        char_features=100,
         min_frequency=2,
-        word_dropout=0.1,
+        word_dropout=0.25,
         lowercase=True,
         max_epochs=100,
         batch_size=32,

@@ -1,0 +1,318 @@
+"""Speed of skrnn's ``RNNClassifier`` against a hand-written PyTorch loop.
+
+Both sides train the same network on the same data for one epoch and then
+predict class probabilities for the whole training set:
+
+* data: 4,096 sequences x 100 steps x 8 features (float32), 4 classes;
+* network: ``nn.LSTM(8, 64, batch_first=True)`` -> last hidden state ->
+  ``nn.Linear(64, 4)``;
+* training: Adam (lr 1e-3), cross-entropy, gradient norm clipped at 1.0, batch 64,
+  a fresh random permutation each epoch, batches taken by fancy-indexing tensors;
+* prediction: batch 64 without autograd, softmax.
+
+The skrnn side is the public API,
+``RNNClassifier(hidden_size=64, batch_size=64, max_epochs=1, random_state=0)``
+``.fit(X, y)`` and ``.predict_proba(X)``, so its times include everything a user
+pays: input validation, standardisation, building the skorch net and its
+callbacks. The hand-written side converts the arrays with ``torch.from_numpy``,
+builds the layers and runs the bare loop (it reads each batch loss with
+``.item()`` to report the epoch loss, as any real loop does). It does not
+standardise the inputs, which are standard normal already: that pass is part of
+what skrnn's interface costs.
+
+The two sides run interleaved after one untimed warm-up each, alternating which
+side goes first (A B, B A, A B, ...), and the report gives medians of the times
+and of the per-repeat ratios. Targets: fit time skrnn / hand-written <= 1.10;
+predict throughput of skrnn relative to the hand-written loop (hand-written time
+/ skrnn time) >= 0.90, that is skrnn's predict takes at most 1/0.9 as long.
+
+Run from the repository root::
+
+    python benchmarks/bench_core_speed.py                 # 1 and 2 torch threads
+    python benchmarks/bench_core_speed.py --threads 1 --repeats 21 --budget 600
+
+Results are printed and written as JSON to ``benchmarks/results/`` (with the
+load average, since other processes on the machine skew timings). A default run
+takes about a minute on an idle 2-core machine. On a busy machine two torch
+threads can become many times slower than one for both sides alike (the threads
+of each parallel region wait on each other); the ratios stay comparable but the
+run would take longer, so ``--budget`` (150 s by default) cuts the number of
+repeats (never below 5) and ``--threads 1`` is the setting to compare there.
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import time
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import sklearn
+import skorch
+import torch
+from sklearn.exceptions import ConvergenceWarning
+from torch import nn
+
+import skrnn
+from skrnn import RNNClassifier
+
+N_SEQUENCES, N_STEPS, N_FEATURES, N_CLASSES = 4096, 100, 8, 4
+HIDDEN_SIZE, BATCH_SIZE, LR, CLIP = 64, 64, 1e-3, 1.0
+FIT_TARGET, PREDICT_TARGET = 1.10, 0.90
+MIN_REPEATS = 5
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+def make_data(seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(N_SEQUENCES, N_STEPS, N_FEATURES).astype(np.float32)
+    # A learnable label: which quarter the mean of the first feature falls in.
+    score = X[:, :, 0].mean(axis=1)
+    y = np.searchsorted(np.quantile(score, [0.25, 0.5, 0.75]), score)
+    return X, y.astype(np.int64)
+
+
+# -- hand-written side ------------------------------------------------------------
+
+
+class HandLSTMClassifier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.LSTM(N_FEATURES, HIDDEN_SIZE, batch_first=True)
+        self.head = nn.Linear(HIDDEN_SIZE, N_CLASSES)
+
+    def forward(self, x):
+        _, (hidden, _) = self.rnn(x)
+        return self.head(hidden[-1])
+
+
+def hand_fit(X, y, seed=0):
+    torch.manual_seed(seed)
+    rng = np.random.RandomState(seed)
+    X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)
+    model = HandLSTMClassifier()
+    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
+    loss_fn = nn.CrossEntropyLoss()
+    model.train()
+    total = 0.0
+    order = torch.from_numpy(rng.permutation(len(X_t)))  # once per epoch
+    for start in range(0, len(order), BATCH_SIZE):
+        idx = order[start : start + BATCH_SIZE]
+        xb, yb = X_t[idx], y_t[idx]
+        optimizer.zero_grad()
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), CLIP)
+        optimizer.step()
+        total += loss.item() * len(idx)
+    model.epoch_loss_ = total / len(X_t)
+    return model
+
+
+def hand_predict_proba(model, X):
+    X_t = torch.from_numpy(X)
+    model.eval()
+    out = []
+    with torch.inference_mode():
+        for start in range(0, len(X_t), BATCH_SIZE):
+            out.append(torch.softmax(model(X_t[start : start + BATCH_SIZE]), dim=1))
+    return torch.cat(out).numpy()
+
+
+# -- skrnn side -------------------------------------------------------------------
+
+
+def skrnn_fit(X, y, seed=0):
+    clf = RNNClassifier(
+        hidden_size=HIDDEN_SIZE, batch_size=BATCH_SIZE, max_epochs=1, random_state=seed
+    )
+    with warnings.catch_warnings():
+        # One epoch never converges; that warning is expected here.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return clf.fit(X, y)
+
+
+def skrnn_predict_proba(clf, X):
+    return clf.predict_proba(X)
+
+
+# -- timing -----------------------------------------------------------------------
+
+
+def _timed(fn, *args):
+    start = time.perf_counter()
+    result = fn(*args)
+    return time.perf_counter() - start, result
+
+
+def run_one_setting(X, y, n_threads, repeats, budget_s=math.inf):
+    """Interleaved timings of both sides at one torch thread count.
+
+    Runs ``repeats`` rounds, or fewer (never under ``MIN_REPEATS``) once
+    ``budget_s`` seconds have passed.
+    """
+    start = time.perf_counter()
+    old_threads = torch.get_num_threads()
+    torch.set_num_threads(n_threads)
+    try:
+        sides = {
+            "skrnn": (skrnn_fit, skrnn_predict_proba),
+            "hand": (hand_fit, hand_predict_proba),
+        }
+        times = {name: {"fit": [], "predict": []} for name in sides}
+        # Untimed warm-up: first calls pay one-off allocations and kernel setup.
+        for fit, predict in sides.values():
+            predict(fit(X, y), X)
+        for r in range(repeats):
+            if r >= MIN_REPEATS and time.perf_counter() - start > budget_s:
+                break
+            names = ["skrnn", "hand"] if r % 2 == 0 else ["hand", "skrnn"]
+            for name in names:
+                fit, predict = sides[name]
+                t_fit, model = _timed(fit, X, y)
+                t_pred, proba = _timed(predict, model, X)
+                assert proba.shape == (N_SEQUENCES, N_CLASSES)
+                times[name]["fit"].append(t_fit)
+                times[name]["predict"].append(t_pred)
+    finally:
+        torch.set_num_threads(old_threads)
+    fit_ratio = [
+        s / h for s, h in zip(times["skrnn"]["fit"], times["hand"]["fit"], strict=True)
+    ]
+    # Throughput is sequences per second, 1 / time: skrnn's throughput relative
+    # to the hand-written loop is hand time / skrnn time (1.0 = as fast).
+    predict_ratio = [
+        h / s
+        for s, h in zip(
+            times["skrnn"]["predict"], times["hand"]["predict"], strict=True
+        )
+    ]
+    med = statistics.median
+    return {
+        "threads": n_threads,
+        "repeats": len(fit_ratio),
+        "times_s": times,
+        "median_s": {
+            name: {step: med(v) for step, v in steps.items()}
+            for name, steps in times.items()
+        },
+        "fit_ratio_skrnn_over_hand": med(fit_ratio),
+        "predict_throughput_ratio_skrnn_over_hand": med(predict_ratio),
+        "fit_ok": med(fit_ratio) <= FIT_TARGET,
+        "predict_ok": med(predict_ratio) >= PREDICT_TARGET,
+    }
+
+
+def report(result):
+    m = result["median_s"]
+    fit_r = result["fit_ratio_skrnn_over_hand"]
+    pred_r = result["predict_throughput_ratio_skrnn_over_hand"]
+    print(f"torch threads = {result['threads']}, {result['repeats']} repeats per side")
+    print(f"  {'':8s}{'skrnn':>10s}{'hand':>10s}")
+    for step in ("fit", "predict"):
+        print(f"  {step:8s}{m['skrnn'][step]:>9.3f}s{m['hand'][step]:>9.3f}s")
+    print(
+        f"  fit time ratio skrnn / hand-written (median): {fit_r:.3f} "
+        f"(target <= {FIT_TARGET:.2f}: {'ok' if result['fit_ok'] else 'MISSED'})"
+    )
+    print(
+        f"  predict throughput ratio skrnn / hand-written (median): {pred_r:.3f} "
+        f"(target >= {PREDICT_TARGET:.2f}: "
+        f"{'ok' if result['predict_ok'] else 'MISSED'})"
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--threads",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="torch thread counts to test, each for both sides (default: 1 2)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=11,
+        help="timed runs per side and thread count (default: 11, minimum 5)",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=150.0,
+        help="seconds for the whole run, shared by the thread counts: a setting "
+        "stops before --repeats (never under 5) when its share is spent "
+        "(default: 150)",
+    )
+    parser.add_argument(
+        "--output", type=Path, default=None, help="JSON file (default: timestamped)"
+    )
+    args = parser.parse_args(argv)
+    if args.repeats < MIN_REPEATS:
+        parser.error(f"--repeats must be at least {MIN_REPEATS}")
+
+    X, y = make_data()
+    print(
+        f"skrnn {getattr(skrnn, '__version__', '?')}, "
+        f"torch {torch.__version__}, skorch {skorch.__version__}, "
+        f"{torch.get_num_threads()} default torch threads"
+    )
+    print(f"data {X.shape} float32, {N_CLASSES} classes, batch {BATCH_SIZE}\n")
+    results = []
+    for n_threads in args.threads:
+        load_before = os.getloadavg()[0]
+        if n_threads > 1 and load_before + n_threads > (os.cpu_count() or 1) + 1.5:
+            print(
+                f"warning: load average {load_before:.1f} on {os.cpu_count()} "
+                f"CPUs: {n_threads} torch threads will wait on other processes; "
+                "timings can be many times slower than usual and the run long."
+            )
+        result = run_one_setting(
+            X, y, n_threads, args.repeats, args.budget / len(args.threads)
+        )
+        result["load_average_1min"] = [load_before, os.getloadavg()[0]]
+        report(result)
+        results.append(result)
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    output = args.output or RESULTS_DIR / f"bench_core_speed_{stamp}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "benchmark": "bench_core_speed",
+        "timestamp_utc": stamp,
+        "versions": {
+            "torch": torch.__version__,
+            "skorch": skorch.__version__,
+            "sklearn": sklearn.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
+        "skrnn_path": str(Path(skrnn.__file__).parent),
+        "machine": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "data": {
+            "n_sequences": N_SEQUENCES,
+            "n_steps": N_STEPS,
+            "n_features": N_FEATURES,
+            "n_classes": N_CLASSES,
+            "dtype": "float32",
+        },
+        "model": {"cell": "lstm", "hidden_size": HIDDEN_SIZE, "batch_size": BATCH_SIZE},
+        "targets": {
+            "fit_ratio_max": FIT_TARGET,
+            "predict_throughput_ratio_min": PREDICT_TARGET,
+        },
+        "results": results,
+    }
+    output.write_text(json.dumps(payload, indent=2))
+    print(f"\nwrote {output}")
+
+
+if __name__ == "__main__":
+    main()
