@@ -20,6 +20,8 @@ class SequenceDataset(torch.utils.data.Dataset):
 
     def __init__(self, values, lengths, target=None, weight=None, per_step=False):
         self.per_step = per_step
+        if isinstance(values, np.ndarray) and not values.flags.writeable:
+            values = values.copy()  # torch tensors need writable memory
         self.values = torch.as_tensor(values)
         self.lengths = torch.as_tensor(lengths, dtype=torch.int64)
         self.target = None if target is None else torch.as_tensor(target)

@@ -50,14 +50,16 @@ def _strip_nan_padding(values, input_name="X"):
     """Lengths of NaN-padded sequences; reject NaN or inf inside a sequence.
 
     A step is padding when all its features are NaN and every later step is
-    padding too (the tslearn convention). Padding is replaced by zeros in place.
+    padding too (the tslearn convention). Returns ``(values, lengths)``; the
+    values are the caller's array when there is no padding (never modified), else
+    a copy with zeros on padding.
     """
     n_steps = values.shape[1]
     # Fast path: no NaN or inf anywhere, hence no padding. A sum of finite values
     # is finite unless it overflows, which falls through to the full check.
     with np.errstate(over="ignore", invalid="ignore"):
         if np.isfinite(values.sum()):
-            return np.full(len(values), n_steps, dtype=np.int64)
+            return values, np.full(len(values), n_steps, dtype=np.int64)
     all_nan = np.isnan(values).all(axis=2)
     # Number of trailing all-NaN steps = length of the run of True at the end.
     real = ~all_nan
@@ -81,8 +83,9 @@ def _strip_nan_padding(values, input_name="X"):
             "padding; impute missing values (for example with "
             "sklearn.impute.SimpleImputer) or remove the non-finite values."
         )
+    values = values.copy()
     values[~inside] = 0.0
-    return lengths
+    return values, lengths
 
 
 def _from_list(X, *, dtype):
@@ -237,8 +240,8 @@ def check_sequences(estimator, X, *, reset):
                 "data: a single sequence with X.reshape(1, -1) or X[None], "
                 "univariate sequences of length 1 with X.reshape(-1, 1)."
             )
-        values = np.array(values, dtype=dtype or _training_dtype(values.dtype))
-        lengths = _strip_nan_padding(values)
+        values = np.asarray(values, dtype=dtype or _training_dtype(values.dtype))
+        values, lengths = _strip_nan_padding(values)
     n_step_features = values.shape[2]
     if reset:
         estimator._dtype = values.dtype.type
