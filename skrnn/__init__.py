@@ -1,7 +1,7 @@
 """skrnn: recurrent neural networks (RNN, LSTM, GRU) as scikit-learn estimators."""
 
 from ._classifier import RNNClassifier
-from ._persistence import export, load, save
+from ._persistence import export, load, save, tagger_inputs
 from ._regressor import RNNRegressor
 from ._tagger import SequenceTagger
 
@@ -15,4 +15,5 @@ __all__ = [
     "export",
     "load",
     "save",
+    "tagger_inputs",
 ]

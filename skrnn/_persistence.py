@@ -819,12 +819,16 @@ def export(estimator, path=None, *, max_length=None):
     fixed because exporting torch's LSTM, GRU and RNN specialises it;
     :func:`torch.jit.trace` would keep it dynamic but is deprecated in current
     torch, and :func:`torch.onnx.export` now goes through :mod:`torch.export`
-    too and would add ``onnx`` as a dependency. A tagger is not exported: its
-    tokenisation and Viterbi decoding live outside the network.
+    too and would add ``onnx`` as a dependency.
+
+    A :class:`~skrnn.SequenceTagger` exports its network up to per-step label
+    probabilities (softmax, or the CRF's marginals with ``crf=True``): see
+    :func:`_export_tagger` for its input contract. Vocabulary lookup (strings
+    to ids) stays outside the program, as tokenisation does.
 
     Parameters
     ----------
-    estimator : RNNClassifier or RNNRegressor
+    estimator : RNNClassifier, RNNRegressor or SequenceTagger
         Fitted estimator.
 
     path : str or path-like, default=None
@@ -841,10 +845,12 @@ def export(estimator, path=None, *, max_length=None):
     program : torch.export.ExportedProgram
         Call ``program.module()(values, lengths)``.
     """
+    if isinstance(estimator, SequenceTagger):
+        return _export_tagger(estimator, path, max_length)
     if not isinstance(estimator, (RNNClassifier, RNNRegressor)):
         raise TypeError(
-            f"skrnn.export exports RNNClassifier and RNNRegressor; got "
-            f"{type(estimator).__name__!r}."
+            f"skrnn.export exports RNNClassifier, RNNRegressor and SequenceTagger; "
+            f"got {type(estimator).__name__!r}."
         )
     check_is_fitted(estimator)
     if max_length is None:
@@ -1018,3 +1024,162 @@ class _DeployedNetwork(nn.Module):
                 inside, predictions, torch.full_like(predictions, math.nan)
             )
         return predictions
+
+
+TAGGER_CHARS = 30  # width of the character table an exported tagger takes
+
+
+def _export_tagger(estimator, path, max_length):
+    """Export a fitted :class:`~skrnn.SequenceTagger` (see :func:`export`).
+
+    Input contract for token input: ``program(ids, word_types, chars, lengths)``
+
+    - ``ids``: int64 ``(batch, max_length, n_fields)``, the vocabulary id of
+      each field of each token (``estimator.vocabularies_[k].get(value, 1)``,
+      the word field lower-cased when ``lowercase=True``; 0 on padding);
+    - ``word_types``: int64 ``(batch, max_length)``, the row of ``chars`` that
+      holds each token's word;
+    - ``chars``: int64 ``(n_words, 30)``, character ids of each distinct word
+      (from the character vocabulary, 1 for unknown characters, 0 after the
+      word's end; words cut at 30 characters);
+    - ``lengths``: int64 ``(batch,)``, ``1 <= lengths[i] <= max_length``.
+
+    For numeric input: ``program(values, lengths)`` as for the other
+    estimators. Output: float64 ``(batch, max_length, n_classes)`` per-step
+    probabilities in the order of ``classes_`` (CRF marginals with
+    ``crf=True``), 0 on padding; equal to ``predict_proba`` up to rounding.
+    ``skrnn.tagger_inputs(estimator, X, max_length)`` builds the token inputs.
+    """
+    check_is_fitted(estimator)
+    if max_length is None:
+        raise ValueError(
+            "max_length is required: an exported program takes batches padded "
+            "to a fixed number of steps, for example max_length=100."
+        )
+    max_length = int(max_length)
+    tokens = estimator._input_kind == "tokens"
+    wrapper = (_DeployedTokenTagger if tokens else _DeployedNumericTagger)(estimator)
+    wrapper.eval()
+    wrapper.requires_grad_(False)
+    batch = torch.export.Dim("batch", min=1)
+    if wrapper.tokens:
+        n_fields = len(estimator.vocabularies_)
+        example = (
+            torch.ones(2, max_length, n_fields, dtype=torch.int64),
+            torch.zeros(2, max_length, dtype=torch.int64),
+            torch.ones(3, TAGGER_CHARS, dtype=torch.int64),
+            torch.tensor([max_length, 1], dtype=torch.int64),
+        )
+        dynamic = {
+            "ids": {0: batch},
+            "word_types": {0: batch},
+            "chars": {0: torch.export.Dim("words", min=1)},
+            "lengths": {0: batch},
+        }
+    else:
+        dtype = torch.float32 if estimator._dtype == np.float32 else torch.float64
+        example = (
+            torch.zeros(2, max_length, estimator.n_step_features_, dtype=dtype),
+            torch.tensor([max_length, 1], dtype=torch.int64),
+        )
+        dynamic = {"values": {0: batch}, "lengths": {0: batch}}
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*_flat_weights")
+        program = torch.export.export(wrapper, example, dynamic_shapes=dynamic)
+    if path is not None:
+        contract = {
+            "estimator": "SequenceTagger",
+            "format_version": FORMAT_VERSION,
+            "skrnn_version": _package_version(),
+            "max_length": max_length,
+            "input": "tokens" if wrapper.tokens else "numbers",
+            "output": "per-step probabilities",
+            "classes": _encode_labels(estimator.classes_),
+        }
+        torch.export.save(
+            program, os.fspath(path), extra_files={"skrnn.json": json.dumps(contract)}
+        )
+    return program
+
+
+def tagger_inputs(estimator, X, max_length):
+    """Token inputs of an exported tagger for token sequences ``X``.
+
+    Returns ``(ids, word_types, chars, lengths)`` tensors as the program
+    exported by :func:`export` takes them, padded to ``max_length`` steps.
+    """
+    from ._data import encode_tokens
+    from ._tagger import MAX_WORD_LENGTH
+
+    tokens = encode_tokens(
+        X,
+        estimator.vocabularies_,
+        estimator._chars,
+        max_word_length=MAX_WORD_LENGTH,
+        lowercase=estimator.lowercase,
+    )
+    pad = max_length - tokens.ids.shape[1]
+    ids = np.pad(tokens.ids, ((0, 0), (0, pad), (0, 0)))
+    word_types = np.pad(tokens.word_types, ((0, 0), (0, pad)))
+    chars = np.pad(
+        tokens.type_chars, ((0, 0), (0, TAGGER_CHARS - tokens.type_chars.shape[1]))
+    )
+    return (
+        torch.from_numpy(ids),
+        torch.from_numpy(word_types),
+        torch.from_numpy(chars),
+        torch.from_numpy(tokens.lengths),
+    )
+
+
+class _DeployedTagger(nn.Module):
+    """Embedding or input scaling, recurrence, head and CRF of a fitted tagger."""
+
+    def __init__(self, estimator):
+        super().__init__()
+        module = copy.deepcopy(estimator.net_.module_).cpu()
+        self.tokens = module.embedder is not None
+        self.embedder = module.embedder
+        if not self.tokens:
+            dtype = torch.float32 if estimator._dtype == np.float32 else torch.float64
+            mean = estimator.input_mean_ if estimator.standardize else 0.0
+            scale = estimator.input_scale_ if estimator.standardize else 1.0
+            n_features = estimator.n_step_features_
+            self.register_buffer(
+                "input_mean",
+                torch.tensor(np.broadcast_to(mean, n_features), dtype=dtype),
+            )
+            self.register_buffer(
+                "input_scale",
+                torch.tensor(np.broadcast_to(scale, n_features), dtype=dtype),
+            )
+        self.encoder = _UnpackedEncoder(module.encoder.rnn)
+        self.head = module.head
+        self.crf = (
+            copy.deepcopy(estimator.net_.criterion_.crf).cpu()
+            if estimator.crf
+            else None
+        )
+
+    def _probabilities(self, values, lengths):
+        outputs, _ = self.encoder(values, lengths)
+        emissions = self.head(outputs)
+        steps = torch.arange(values.shape[1], device=values.device)
+        inside = (steps[None, :] < lengths[:, None])[..., None]
+        if self.crf is not None:
+            proba = self.crf.marginals(emissions, lengths)
+        else:
+            proba = torch.softmax(emissions.to(torch.float64), dim=-1)
+        proba = proba.to(torch.float64)
+        return torch.where(inside, proba, torch.zeros_like(proba))
+
+
+class _DeployedTokenTagger(_DeployedTagger):
+    def forward(self, ids, word_types, chars, lengths):
+        return self._probabilities(self.embedder(ids, word_types, chars), lengths)
+
+
+class _DeployedNumericTagger(_DeployedTagger):
+    def forward(self, values, lengths):
+        values = (values - self.input_mean) / self.input_scale
+        return self._probabilities(values, lengths)

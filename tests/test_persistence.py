@@ -464,8 +464,10 @@ def test_export_rejects_what_it_cannot_export():
         skrnn.export(_fitted("classifier-ragged"))
     with pytest.raises(ValueError, match="max_length must be an int >= 1"):
         skrnn.export(_fitted("classifier-ragged"), max_length=0)
-    with pytest.raises(TypeError, match="exports RNNClassifier and RNNRegressor"):
-        skrnn.export(_fitted("tagger-tokens"), max_length=5)
+    with pytest.raises(TypeError, match="exports RNNClassifier, RNNRegressor and"):
+        skrnn.export(LogisticRegression(), max_length=5)
+    with pytest.raises(ValueError, match="max_length is required"):
+        skrnn.export(_fitted("tagger-tokens"))
 
 
 # -- a failed fit leaves a fitted estimator unchanged ---------------------------------
@@ -537,3 +539,44 @@ def test_failure_mid_epoch_leaves_the_fitted_estimator_unchanged(
     for model in (est, twin):
         getattr(model, train)(X, y, **kwargs)
     _assert_identical(_predictions(est, X), _predictions(twin, X))
+
+
+@pytest.mark.parametrize("crf", [False, True])
+def test_export_tagger_gives_the_outputs_of_predict_proba(crf):
+    from skrnn import SequenceTagger, tagger_inputs
+
+    rng = np.random.RandomState(0)
+    words = ["the", "a", "dog", "cat", "runs", "sleeps", "Big"]
+    X = [list(rng.choice(words, size=n)) for n in rng.randint(1, 9, size=30)]
+    y = [["A" if w in ("the", "a") else "B" for w in s] for s in X]
+    tagger = SequenceTagger(
+        hidden_size=8,
+        embedding_dim=8,
+        char_features=4,
+        max_epochs=2,
+        random_state=0,
+        crf=crf,
+    ).fit(X, y)
+    program = skrnn.export(tagger, max_length=10)
+    new = X + [["zebra", "Dog"], ["a"]]  # unseen words, length 1
+    probabilities = program.module()(*tagger_inputs(tagger, new, 10)).numpy()
+    for row, expected in zip(probabilities, tagger.predict_proba(new), strict=True):
+        np.testing.assert_allclose(row[: len(expected)], expected, rtol=1e-5, atol=1e-6)
+        assert (row[len(expected) :] == 0).all()
+
+
+def test_export_numeric_tagger():
+    from skrnn import SequenceTagger
+
+    rng = np.random.RandomState(0)
+    X = [rng.randn(n, 2).astype(np.float32) for n in rng.randint(1, 9, size=30)]
+    y = [(x[:, 0] > 0).astype(int) for x in X]
+    tagger = SequenceTagger(hidden_size=8, max_epochs=2, random_state=0).fit(X, y)
+    program = skrnn.export(tagger, max_length=10)
+    values = np.zeros((30, 10, 2), np.float32)
+    for i, x in enumerate(X):
+        values[i, : len(x)] = x
+    lengths = torch.tensor([len(x) for x in X])
+    probabilities = program.module()(torch.from_numpy(values), lengths).numpy()
+    for row, expected in zip(probabilities, tagger.predict_proba(X), strict=True):
+        np.testing.assert_allclose(row[: len(expected)], expected, rtol=1e-5, atol=1e-6)
