@@ -970,6 +970,18 @@ class _UnpackedEncoder(nn.Module):
         return outputs, torch.cat(last, dim=-1)
 
 
+def _register_input_scaling(module, estimator, dtype):
+    """Buffers ``input_mean`` and ``input_scale`` of a fitted estimator."""
+    # _scale_inputs casts the statistics to the training dtype first.
+    mean = estimator.input_mean_ if estimator.standardize else 0.0
+    scale = estimator.input_scale_ if estimator.standardize else 1.0
+    n_features = estimator.n_step_features_
+    for name, value in (("input_mean", mean), ("input_scale", scale)):
+        module.register_buffer(
+            name, torch.tensor(np.broadcast_to(value, n_features), dtype=dtype)
+        )
+
+
 class _DeployedNetwork(nn.Module):
     """Input scaling, network and output transform of a fitted estimator."""
 
@@ -979,17 +991,7 @@ class _DeployedNetwork(nn.Module):
         module = copy.deepcopy(estimator.net_.module_).cpu()
         dtype = torch.float32 if estimator._dtype == np.float32 else torch.float64
         # _scale_inputs casts the statistics to the training dtype first.
-        mean = estimator.input_mean_ if estimator.standardize else 0.0
-        scale = estimator.input_scale_ if estimator.standardize else 1.0
-        n_features = estimator.n_step_features_
-        self.register_buffer(
-            "input_mean",
-            torch.tensor(np.broadcast_to(mean, n_features), dtype=dtype),
-        )
-        self.register_buffer(
-            "input_scale",
-            torch.tensor(np.broadcast_to(scale, n_features), dtype=dtype),
-        )
+        _register_input_scaling(self, estimator, dtype)
         self.encoder = _UnpackedEncoder(module.encoder.rnn)
         self.readout = module.readout
         self.head = module.head
@@ -1142,17 +1144,7 @@ class _DeployedTagger(nn.Module):
         self.embedder = module.embedder
         if not self.tokens:
             dtype = torch.float32 if estimator._dtype == np.float32 else torch.float64
-            mean = estimator.input_mean_ if estimator.standardize else 0.0
-            scale = estimator.input_scale_ if estimator.standardize else 1.0
-            n_features = estimator.n_step_features_
-            self.register_buffer(
-                "input_mean",
-                torch.tensor(np.broadcast_to(mean, n_features), dtype=dtype),
-            )
-            self.register_buffer(
-                "input_scale",
-                torch.tensor(np.broadcast_to(scale, n_features), dtype=dtype),
-            )
+            _register_input_scaling(self, estimator, dtype)
         self.encoder = _UnpackedEncoder(module.encoder.rnn)
         self.head = module.head
         self.crf = (

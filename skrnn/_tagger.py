@@ -15,7 +15,12 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
-from ._base import BaseSequenceEstimator, class_weight_vector, fill_doc
+from ._base import (
+    BaseSequenceEstimator,
+    class_weight_vector,
+    fill_doc,
+    stack_step_outputs,
+)
 from ._crf import observed_transitions
 from ._data import (
     _as_regular_array,
@@ -441,7 +446,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         else:
             transform = _argmax
         sequences, outputs = self._forward(X, transform, lengths=lengths)
-        rows = [self.classes_[r] for r in _rows(sequences, outputs)]
+        rows = [self.classes_[r] for r in stack_step_outputs(sequences, outputs)]
         return np.concatenate(rows) if sequences.layout == "flat" else rows
 
     def predict_proba(self, X, lengths=None):
@@ -465,7 +470,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         """
         transform = self._marginals if self.crf else _softmax
         sequences, outputs = self._forward(X, transform, lengths=lengths)
-        rows = _rows(sequences, outputs)
+        rows = stack_step_outputs(sequences, outputs)
         return np.concatenate(rows) if sequences.layout == "flat" else rows
 
     def score(self, X, y, sample_weight=None, lengths=None):
@@ -523,16 +528,6 @@ def _argmax(y_pred, lengths):
 
 def _softmax(y_pred, lengths):
     return torch.softmax(y_pred.to(torch.float64), dim=-1)
-
-
-def _rows(sequences, outputs):
-    rows = []
-    start = 0
-    for out in outputs:
-        for j in range(out.shape[0]):
-            rows.append(out[j, : sequences.lengths[start + j]])
-        start += out.shape[0]
-    return rows
 
 
 def _split_rows(values, lengths, fill):
