@@ -61,7 +61,8 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         ``(n_sequences, n_steps)`` of univariate sequences, a list of arrays
         ``(n_steps_i, n_features)`` or ``(n_steps_i,)`` of different lengths, an
         array padded with trailing all-NaN steps, or a DataFrame. Sequences of
-        different lengths are packed, so padding never reaches the network and a
+        different lengths are run so that padding never reaches a real step (as with
+        packing, but on the fused kernels), and a
         prediction does not depend on the other sequences of its batch. A model
         fitted on a 2-D array checks the number of columns at predict time, as
         every scikit-learn estimator does; to predict on other lengths, pass a list
