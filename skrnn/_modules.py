@@ -5,6 +5,8 @@ describe the network they want through keyword arguments and never build a layer
 themselves.
 """
 
+import warnings
+
 import torch
 from torch import nn
 
@@ -116,6 +118,15 @@ class RecurrentEncoder(nn.Module):
         params = [getattr(self.rnn, name + suffix) for name in names]
         h0 = inputs.new_zeros(1, inputs.shape[0], self.rnn.hidden_size)
         args = (params, self.rnn.bias, 1, 0.0, self.training, False, True)
+        if inputs.is_cuda:
+            # cuDNN warns that one direction's weights are not one contiguous
+            # block; it copies them per call, which is cheap at these sizes.
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*contiguous chunk")
+                return self._call_kernel(inputs, h0, args)
+        return self._call_kernel(inputs, h0, args)
+
+    def _call_kernel(self, inputs, h0, args):
         if self.cell == "lstm":
             return torch.lstm(inputs, (h0, h0), *args)[0]
         if self.cell == "gru":
