@@ -239,14 +239,15 @@ def _resolve_device(device):
     return device
 
 
-def _weighted_moments(values, weights, axis):
-    """Weighted mean and standard deviation (scale 1 where it is 0)."""
-    total = weights.sum()
-    mean = (values * weights).sum(axis=axis) / total
-    var = (np.square(values - mean) * weights).sum(axis=axis) / total
-    scale = np.sqrt(var)
-    scale[scale < 10 * np.finfo(values.dtype).eps] = 1.0
-    return mean, scale
+def step_weights(lengths, n_steps, weight=None):
+    """Weight of every step, zero on padding: ``(n_sequences, n_steps)``.
+
+    ``weight`` holds one weight per sequence or one per step.
+    """
+    weights = (np.arange(n_steps)[None, :] < lengths[:, None]).astype(np.float64)
+    if weight is not None:
+        weights *= weight[:, None] if weight.ndim == 1 else weight[:, :n_steps]
+    return weights
 
 
 def _step_moments(values, step_weights, chunk=512):
@@ -318,6 +319,40 @@ class BaseSequenceEstimator(BaseEstimator):
         stored; otherwise the fitted one is applied.
         """
         raise NotImplementedError
+
+    def _encode_classes(self, labels, present, *, reset, classes):
+        """Learn (``reset``) or check ``classes_``; return ``labels`` as codes.
+
+        Shared by the classifier (one label per sequence) and the tagger (one
+        per step). ``present`` marks the labels with a positive weight (``None``:
+        all), which alone define the classes unless ``classes`` is given.
+        """
+        if reset:
+            if classes is not None:
+                known = np.unique(classes)
+            else:
+                known = np.unique(labels if present is None else labels[present])
+            if len(known) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs at least 2 classes (distinct "
+                    f"labels) in y, but y holds only one class: {known[0]!r}."
+                )
+            self.classes_ = known
+        elif classes is not None and not np.array_equal(
+            np.unique(classes), self.classes_
+        ):
+            raise ValueError(
+                f"`classes={np.unique(classes)!r}` is not the same as on last call "
+                f"to partial_fit, was: {self.classes_!r}"
+            )
+        unseen = np.setdiff1d(labels, self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y has classes not in `self.classes_` {self.classes_!r}: "
+                f"{unseen!r}. Pass every class with `classes=` on the first call "
+                "to partial_fit."
+            )
+        return np.searchsorted(self.classes_, labels).astype(np.int64)
 
     def _target_weights(self, targets, sample_weight, sequences):
         """Weight of each sequence (or step) in the loss; ``None``: all equal."""
@@ -633,12 +668,9 @@ class BaseSequenceEstimator(BaseEstimator):
             self.input_mean_ = np.zeros(n_features)
             self.input_scale_ = np.ones(n_features)
             return
-        # Weight of every step, zero on padding: (n_sequences, n_steps).
-        step_weights = np.arange(values.shape[1])[None, :] < lengths[:, None]
-        step_weights = step_weights.astype(np.float64)
-        if weight is not None:
-            step_weights *= weight[:, None] if weight.ndim == 1 else weight
-        self.input_mean_, self.input_scale_ = _step_moments(values, step_weights)
+        self.input_mean_, self.input_scale_ = _step_moments(
+            values, step_weights(lengths, values.shape[1], weight)
+        )
 
     def _scale_inputs(self, sequences):
         if not hasattr(sequences, "values") or not self.standardize:

@@ -151,34 +151,8 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         y = column_or_1d(y, warn=True)
         check_consistent_length(sequences.lengths, y)
         check_classification_targets(y)
-        if reset:
-            if classes is not None:
-                known = np.unique(classes)
-            elif sample_weight is not None:
-                known = np.unique(y[sample_weight > 0])
-            else:
-                known = np.unique(y)
-            if len(known) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes in "
-                    f"the data, but the data contain only one class: {known[0]!r}."
-                )
-            self.classes_ = known
-        elif classes is not None and not np.array_equal(
-            np.unique(classes), self.classes_
-        ):
-            raise ValueError(
-                f"`classes={np.unique(classes)!r}` is not the same as on last call "
-                f"to partial_fit, was: {self.classes_!r}"
-            )
-        unseen = np.setdiff1d(y, self.classes_)
-        if unseen.size:
-            raise ValueError(
-                f"y has classes not in `self.classes_` {self.classes_!r}: "
-                f"{unseen!r}. Pass every class with `classes=` on the first call "
-                "to partial_fit."
-            )
-        targets = np.searchsorted(self.classes_, y).astype(np.int64)
+        present = None if sample_weight is None else sample_weight > 0
+        targets = self._encode_classes(y, present, reset=reset, classes=classes)
         return targets, len(self.classes_)
 
     def _target_weights(self, targets, sample_weight, sequences):

@@ -7,10 +7,11 @@ from sklearn.utils.validation import check_array, check_consistent_length
 
 from ._base import (
     BaseSequenceEstimator,
-    _weighted_moments,
+    _step_moments,
     fill_doc,
     pad_step_outputs,
     stack_step_outputs,
+    step_weights,
 )
 from ._data import check_step_targets
 
@@ -171,12 +172,8 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
             targets, has_output_axis = check_step_targets(
                 y, sequences, dtype=np.float64
             )
-            inside = np.arange(targets.shape[1])[None, :] < sequences.lengths[:, None]
-            rows = targets[inside]
-            weights = (
-                np.ones(len(sequences)) if sample_weight is None else sample_weight
-            )
-            row_weights = np.broadcast_to(weights[:, None], inside.shape)[inside]
+            weights = step_weights(sequences.lengths, targets.shape[1], sample_weight)
+            steps = targets
         else:
             targets = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
             if targets.ndim not in (1, 2):
@@ -188,10 +185,9 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
             check_consistent_length(sequences.lengths, targets)
             has_output_axis = targets.ndim == 2
             targets = targets.reshape(len(targets), -1)
-            rows = targets
-            row_weights = (
-                np.ones(len(targets)) if sample_weight is None else sample_weight
-            )
+            # One "step" per sequence, so that one function computes both.
+            steps = targets[:, None, :]
+            weights = step_weights(np.ones(len(targets), np.int64), 1, sample_weight)
         if not reset:
             if targets.shape[-1] != len(self.target_mean_):
                 raise ValueError(
@@ -199,10 +195,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
                     f"fitted with {len(self.target_mean_)}."
                 )
         elif self.standardize:
-            present = row_weights > 0
-            self.target_mean_, self.target_scale_ = _weighted_moments(
-                rows[present], row_weights[present, None], axis=0
-            )
+            self.target_mean_, self.target_scale_ = _step_moments(steps, weights)
         else:
             self.target_mean_ = np.zeros(targets.shape[-1])
             self.target_scale_ = np.ones(targets.shape[-1])

@@ -20,6 +20,7 @@ from ._base import (
     class_weight_vector,
     fill_doc,
     stack_step_outputs,
+    step_weights,
 )
 from ._crf import observed_transitions
 from ._data import (
@@ -301,30 +302,13 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         rows = _label_rows(y, sequences)
         flat = np.concatenate(rows)
         check_classification_targets(flat)
-        if reset:
-            if classes is not None:
-                known = np.unique(classes)
-            elif sample_weight is not None:
-                present = _step_weights(sample_weight, sequences.lengths) > 0
-                known = np.unique(flat[present])
-            else:
-                known = np.unique(flat)
-            if len(known) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs at least 2 classes (distinct "
-                    f"labels) in y, but y holds only one class: {known[0]!r}."
-                )
-            self.classes_ = known
-        unseen = np.setdiff1d(flat, self.classes_)
-        if unseen.size:
-            raise ValueError(
-                f"y has labels not in `self.classes_` {self.classes_!r}: "
-                f"{unseen!r}. Pass every label with `classes=` on the first call "
-                "to partial_fit."
-            )
-        codes = np.searchsorted(self.classes_, flat)
-        targets = np.zeros((len(rows), sequences.lengths.max()), dtype=np.int64)
-        inside = np.arange(targets.shape[1])[None, :] < sequences.lengths[:, None]
+        lengths = sequences.lengths
+        inside = np.arange(lengths.max())[None, :] < lengths[:, None]
+        present = None
+        if sample_weight is not None:
+            present = step_weights(lengths, lengths.max(), sample_weight)[inside] > 0
+        codes = self._encode_classes(flat, present, reset=reset, classes=classes)
+        targets = np.zeros(inside.shape, dtype=np.int64)
         targets[inside] = codes
         return targets, len(self.classes_)
 
@@ -536,14 +520,6 @@ def _split_rows(values, lengths, fill):
     inside = np.arange(padded.shape[1])[None, :] < lengths[:, None]
     padded[inside] = values
     return padded
-
-
-def _step_weights(sample_weight, lengths):
-    """Weights of the real steps, in order, from per-sequence or per-step weights."""
-    if sample_weight.ndim == 1:
-        return np.repeat(sample_weight, lengths)
-    inside = np.arange(sample_weight.shape[1])[None, :] < lengths[:, None]
-    return sample_weight[inside]
 
 
 def _label_rows(y, sequences):

@@ -219,3 +219,14 @@ def test_warm_start_keeps_the_crf(rng):
     assert (crf.allowed_transitions == allowed).all()
     assert (crf.transitions - before).abs().max() < 0.5  # continued, not reset
     assert not bool((crf.transitions == 0).all())
+
+
+def test_partial_fit_checks_classes_like_the_classifier(rng):
+    X, y = sentences(rng, n=10)
+    labels = sorted({t for s in y for t in s})
+    tagger = SequenceTagger(**dict(FAST, max_epochs=1))
+    tagger.partial_fit(X, y, classes=labels)
+    with pytest.raises(ValueError, match="is not the same as on last call"):
+        tagger.partial_fit(X, y, classes=labels + ["X"])
+    with pytest.raises(ValueError, match="y has classes not in `self.classes_`"):
+        tagger.partial_fit([["the"]], [["X"]])
