@@ -70,31 +70,31 @@ class RecurrentEncoder(nn.Module):
         """
         max_length = values.shape[1]
         lengths_cpu = lengths.cpu() if lengths.device.type != "cpu" else lengths
-        ragged = bool((lengths_cpu != max_length).any())
-        if ragged and self.num_directions == 2:
-            return self._bidirectional_ragged(values, lengths.to(values.device))
+        if bool((lengths_cpu != max_length).any()):
+            return self.forward_padded(values, lengths.to(values.device))
         outputs, state = self.rnn(values)
         hidden = state[0] if self.cell == "lstm" else state
         # hidden: (num_layers * num_directions, batch, hidden_size); top layer last.
-        if ragged:
-            # The final state was reached after the padding: read each
-            # sequence's output at its own last step instead.
-            rows = torch.arange(len(lengths), device=outputs.device)
-            last = outputs[rows, lengths.to(outputs.device) - 1]
-        elif self.num_directions == 1:
+        if self.num_directions == 1:
             last = hidden[-1]
         else:
             last = torch.cat([hidden[-2], hidden[-1]], dim=-1)
         return outputs, last
 
-    def _bidirectional_ragged(self, values, lengths):
-        """Both directions on a padded batch, each sequence read to its own end.
+    def forward_padded(self, values, lengths):
+        """The recurrence for batches of any lengths, without data-dependent
+        branches (so :func:`torch.export` can trace it).
 
-        Layer by layer, the forward direction runs on the padded batch and the
-        backward direction on each sequence reversed within its own length, with
-        the fitted weights of ``self.rnn`` (the same kernels ``nn.LSTM`` calls).
+        A unidirectional network runs on the padded batch and each sequence's
+        final state is read at its own last step. A bidirectional one runs layer
+        by layer: the forward direction on the padded batch, the backward
+        direction on each sequence reversed within its own length, with the
+        weights of ``self.rnn`` (the same kernels ``nn.LSTM`` calls).
         """
-        rows = torch.arange(len(lengths), device=values.device)
+        rows = torch.arange(values.shape[0], device=values.device)
+        if self.num_directions == 1:
+            outputs, _ = self.rnn(values)
+            return outputs, outputs[rows, lengths - 1]
         outputs = values
         for layer in range(self.rnn.num_layers):
             if layer > 0 and self.training and self.rnn.dropout > 0:

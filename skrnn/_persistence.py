@@ -806,14 +806,13 @@ def export(estimator, path=None, *, max_length=None):
     the classes (read it with ``torch.export.load(path, extra_files={"skrnn.json":
     ""})``).
 
-    Why :mod:`torch.export` and why a fixed ``max_length``: the estimators pack
-    each batch (:func:`~torch.nn.utils.rnn.pack_padded_sequence`), and neither
-    packing nor the data-dependent choice to pack can be exported (dynamo skips
-    ``pack_padded_sequence``; non-strict export fails on its data-dependent
-    sizes). The program therefore runs the recurrence on the padded batch, layer
-    by layer, and reads each sequence at its own end; the backward direction of a
-    bidirectional network reads each sequence reversed within its own length, so
-    padding never reaches a real step, as with packing. Results equal
+    Why :mod:`torch.export` and why a fixed ``max_length``: the program runs the
+    estimator's own encoder path for batches of unequal lengths
+    (``RecurrentEncoder.forward_padded``, which has no data-dependent branch):
+    the recurrence runs on the padded batch and reads each sequence at its own
+    end; the backward direction of a bidirectional network reads each sequence
+    reversed within its own length, so padding never reaches a real step. Packing
+    could not be exported (dynamo skips ``pack_padded_sequence``). Results equal
     ``predict_proba`` / ``predict`` up to float rounding (the test suite checks
     it on sequences of different lengths, 1 included). The number of steps is
     fixed because exporting torch's LSTM, GRU and RNN specialises it;
@@ -861,11 +860,7 @@ def export(estimator, path=None, *, max_length=None):
                 "program will see, for example max_length=100."
             )
         max_length = estimator.n_features_in_
-    if isinstance(max_length, bool) or not isinstance(max_length, (int, np.integer)):
-        raise TypeError(f"max_length must be an int >= 1; got {max_length!r}.")
-    if max_length < 1:
-        raise ValueError(f"max_length must be an int >= 1; got {max_length!r}.")
-    max_length = int(max_length)
+    max_length = _check_max_length(max_length)
     wrapper = _DeployedNetwork(estimator).eval()
     # An inference program: its outputs need no gradient.
     wrapper.requires_grad_(False)
@@ -907,69 +902,6 @@ def export(estimator, path=None, *, max_length=None):
     return program
 
 
-def _reverse_within(values, lengths):
-    """Each sequence's real steps in reverse order; padding steps stay in place."""
-    steps = torch.arange(values.shape[1], device=values.device)[None, :]
-    last = lengths[:, None] - 1
-    index = torch.where(steps <= last, last - steps, steps)
-    return torch.gather(values, 1, index[:, :, None].expand(-1, -1, values.shape[2]))
-
-
-class _UnpackedEncoder(nn.Module):
-    """The fitted recurrent stack, run on padded input without packing.
-
-    Each layer and direction becomes a one-layer recurrent module holding the
-    fitted weights. The forward direction sees padding only after a sequence's
-    real steps; the backward direction reads each sequence reversed within its
-    length. Real steps therefore get exactly the packed results.
-    """
-
-    def __init__(self, rnn):
-        super().__init__()
-        self.num_directions = 2 if rnn.bidirectional else 1
-        self.num_layers = rnn.num_layers
-        self.runs = nn.ModuleList()
-        dtype = rnn.weight_ih_l0.dtype
-        for layer in range(rnn.num_layers):
-            for direction in range(self.num_directions):
-                suffix = f"_l{layer}" + ("_reverse" if direction else "")
-                kwargs = dict(
-                    input_size=rnn.input_size
-                    if layer == 0
-                    else rnn.hidden_size * self.num_directions,
-                    hidden_size=rnn.hidden_size,
-                    bias=rnn.bias,
-                    batch_first=True,
-                )
-                if isinstance(rnn, nn.RNN):
-                    kwargs["nonlinearity"] = rnn.nonlinearity
-                run = type(rnn)(**kwargs).to(dtype)
-                names = ("weight_ih", "weight_hh") + (
-                    ("bias_ih", "bias_hh") if rnn.bias else ()
-                )
-                with torch.no_grad():
-                    for name in names:
-                        getattr(run, f"{name}_l0").copy_(getattr(rnn, name + suffix))
-                self.runs.append(run)
-
-    def forward(self, values, lengths):
-        batch = torch.arange(values.shape[0], device=values.device)
-        outputs = values
-        directions = []
-        for layer in range(self.num_layers):
-            first = layer * self.num_directions
-            forward, _ = self.runs[first](outputs)
-            directions = [forward]
-            if self.num_directions == 2:
-                backward, _ = self.runs[first + 1](_reverse_within(outputs, lengths))
-                directions.append(_reverse_within(backward, lengths))
-            outputs = torch.cat(directions, dim=-1)
-        last = [directions[0][batch, lengths - 1]]
-        if self.num_directions == 2:
-            last.append(directions[1][:, 0])
-        return outputs, torch.cat(last, dim=-1)
-
-
 def _register_input_scaling(module, estimator, dtype):
     """Buffers ``input_mean`` and ``input_scale`` of a fitted estimator."""
     # _scale_inputs casts the statistics to the training dtype first.
@@ -992,7 +924,7 @@ class _DeployedNetwork(nn.Module):
         dtype = torch.float32 if estimator._dtype == np.float32 else torch.float64
         # _scale_inputs casts the statistics to the training dtype first.
         _register_input_scaling(self, estimator, dtype)
-        self.encoder = _UnpackedEncoder(module.encoder.rnn)
+        self.encoder = module.encoder
         self.readout = module.readout
         self.head = module.head
         self.per_step = module.per_step
@@ -1012,7 +944,7 @@ class _DeployedNetwork(nn.Module):
         inside = (steps[None, :] < lengths[:, None])[..., None]
         scaled = (values - self.input_mean) / self.input_scale
         scaled = torch.where(inside, scaled, torch.zeros_like(scaled))
-        outputs, last = self.encoder(scaled, lengths)
+        outputs, last = self.encoder.forward_padded(scaled, lengths)
         if self.per_step:
             features = outputs
         else:
@@ -1029,6 +961,14 @@ class _DeployedNetwork(nn.Module):
 
 
 TAGGER_CHARS = 30  # width of the character table an exported tagger takes
+
+
+def _check_max_length(max_length):
+    if isinstance(max_length, bool) or not isinstance(max_length, (int, np.integer)):
+        raise TypeError(f"max_length must be an int >= 1; got {max_length!r}.")
+    if max_length < 1:
+        raise ValueError(f"max_length must be an int >= 1; got {max_length!r}.")
+    return int(max_length)
 
 
 def _export_tagger(estimator, path, max_length):
@@ -1058,7 +998,7 @@ def _export_tagger(estimator, path, max_length):
             "max_length is required: an exported program takes batches padded "
             "to a fixed number of steps, for example max_length=100."
         )
-    max_length = int(max_length)
+    max_length = _check_max_length(max_length)
     tokens = estimator._input_kind == "tokens"
     wrapper = (_DeployedTokenTagger if tokens else _DeployedNumericTagger)(estimator)
     wrapper.eval()
@@ -1120,7 +1060,14 @@ def tagger_inputs(estimator, X, max_length):
         max_word_length=MAX_WORD_LENGTH,
         lowercase=estimator.lowercase,
     )
+    max_length = _check_max_length(max_length)
     pad = max_length - tokens.ids.shape[1]
+    if pad < 0:
+        raise ValueError(
+            f"X holds a sequence of {tokens.ids.shape[1]} tokens, longer than "
+            f"max_length={max_length}: export the tagger with a larger max_length "
+            "or split the sequence."
+        )
     ids = np.pad(tokens.ids, ((0, 0), (0, pad), (0, 0)))
     word_types = np.pad(tokens.word_types, ((0, 0), (0, pad)))
     chars = np.pad(
@@ -1145,7 +1092,7 @@ class _DeployedTagger(nn.Module):
         if not self.tokens:
             dtype = torch.float32 if estimator._dtype == np.float32 else torch.float64
             _register_input_scaling(self, estimator, dtype)
-        self.encoder = _UnpackedEncoder(module.encoder.rnn)
+        self.encoder = module.encoder
         self.head = module.head
         self.crf = (
             copy.deepcopy(estimator.net_.criterion_.crf).cpu()
@@ -1154,7 +1101,7 @@ class _DeployedTagger(nn.Module):
         )
 
     def _probabilities(self, values, lengths):
-        outputs, _ = self.encoder(values, lengths)
+        outputs, _ = self.encoder.forward_padded(values, lengths)
         emissions = self.head(outputs)
         steps = torch.arange(values.shape[1], device=values.device)
         inside = (steps[None, :] < lengths[:, None])[..., None]

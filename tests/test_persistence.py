@@ -580,3 +580,13 @@ def test_export_numeric_tagger():
     probabilities = program.module()(torch.from_numpy(values), lengths).numpy()
     for row, expected in zip(probabilities, tagger.predict_proba(X), strict=True):
         np.testing.assert_allclose(row[: len(expected)], expected, rtol=1e-5, atol=1e-6)
+
+
+def test_tagger_export_checks_max_length():
+    from skrnn import tagger_inputs
+
+    tagger = _fitted("tagger-tokens")
+    with pytest.raises(ValueError, match="max_length must be an int >= 1"):
+        skrnn.export(tagger, max_length=0)
+    with pytest.raises(ValueError, match="longer than max_length=1"):
+        tagger_inputs(tagger, [["a", "b"]], 1)
