@@ -22,7 +22,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skorch import NeuralNet
-from skorch.callbacks import GradientNormClipping, LRScheduler, ProgressBar
+from skorch.callbacks import (
+    Callback,
+    GradientNormClipping,
+    LRScheduler,
+    ProgressBar,
+)
 
 from ._batching import BatchIterator, make_dataset
 from ._callbacks import (
@@ -381,6 +386,18 @@ class BaseSequenceEstimator(BaseEstimator):
                 f"got cell={self.cell!r}. Use cell='rnn' or leave nonlinearity at "
                 "'tanh'."
             )
+        for callback in self.callbacks or []:
+            named = (
+                isinstance(callback, tuple)
+                and len(callback) == 2
+                and isinstance(callback[0], str)
+            )
+            if not isinstance(callback[1] if named else callback, Callback):
+                raise TypeError(
+                    f"callbacks must hold skorch callbacks (skorch.callbacks."
+                    f"Callback instances) or (name, callback) tuples; got "
+                    f"{callback!r}."
+                )
         if isinstance(self.optimizer, type) and not issubclass(
             self.optimizer, torch.optim.Optimizer
         ):

@@ -139,3 +139,9 @@ def test_divergence_is_an_error_and_leaves_the_estimator_unchanged(rng):
     with pytest.raises(FloatingPointError, match="lower the learning rate"):
         reg.fit(X, y)
     np.testing.assert_array_equal(reg.predict(X), before)
+
+
+@pytest.mark.parametrize("callbacks", [[1], [("name", "not a callback")]])
+def test_callbacks_must_be_skorch_callbacks(callbacks, rng):
+    with pytest.raises(TypeError, match="callbacks must hold skorch callbacks"):
+        RNNClassifier(callbacks=callbacks, **TINY).fit(rng.randn(4, 3, 1), [0, 1] * 2)
