@@ -36,7 +36,7 @@ from ._callbacks import (
     ValidationScore,
     score_outputs,
 )
-from ._data import Sequences, check_sequences
+from ._data import check_sequences
 from ._modules import SequenceLoss, SequenceNetwork
 
 OPTIMIZERS = {
@@ -463,7 +463,6 @@ class BaseSequenceEstimator(BaseEstimator):
             targets, weight = targets[keep], weight[keep].astype(self._dtype)
         if not warm:
             self._fit_input_scaling(sequences, weight)
-        sequences = self._scale_inputs(sequences)
 
         if incremental and warm:
             # partial_fit continues the random stream of the first call, so
@@ -610,6 +609,10 @@ class BaseSequenceEstimator(BaseEstimator):
                 callbacks.append((f"{type(callback).__name__}_{i}", callback))
         # The monitor goes last so that it sees this epoch's scores.
         callbacks.append(("monitor", TrainingMonitor("train_loss", True, 0, 1, False)))
+        # Standardisation is folded into the network's first layer, so the data
+        # are never copied to scale them (at predict time neither: memory grows
+        # with the batch, not with X).
+        input_scaling = self.standardize and hasattr(sequences, "values")
         net = _SequenceNet(
             module=SequenceNetwork,
             module__input_size=getattr(sequences, "values", np.empty((0, 0, 0))).shape[
@@ -623,6 +626,7 @@ class BaseSequenceEstimator(BaseEstimator):
             module__dropout=self.dropout,
             module__nonlinearity=self.nonlinearity,
             module__dtype=torch_dtype,
+            module__input_scaling=input_scaling,
             **{f"module__{k}": v for k, v in self._network_kwargs().items()},
             **self._criterion(n_outputs, torch_dtype),
             optimizer=optimizer,
@@ -643,6 +647,8 @@ class BaseSequenceEstimator(BaseEstimator):
         with torch.random.fork_rng(devices=_cuda_indices(device)):
             torch.manual_seed(int(random_state.randint(np.iinfo(np.int32).max)))
             net.initialize()
+        if input_scaling:
+            net.module_.set_input_scaling(self.input_mean_, self.input_scale_)
         return net
 
     def _lr_scheduler(self):
@@ -689,19 +695,6 @@ class BaseSequenceEstimator(BaseEstimator):
             values, step_weights(lengths, values.shape[1], weight)
         )
 
-    def _scale_inputs(self, sequences):
-        if not hasattr(sequences, "values") or not self.standardize:
-            return sequences
-        values, lengths = sequences.values, sequences.lengths
-        mean = self.input_mean_.astype(values.dtype)
-        scale = self.input_scale_.astype(values.dtype)
-        scaled = values - mean
-        scaled /= scale
-        if lengths.min() < values.shape[1]:
-            outside = np.arange(values.shape[1])[None, :] >= lengths[:, None]
-            scaled[outside] = 0.0
-        return Sequences(scaled, lengths, sequences.layout)
-
     # -- prediction -------------------------------------------------------------
 
     def _forward(self, X, transform=None, **inputs):
@@ -714,7 +707,7 @@ class BaseSequenceEstimator(BaseEstimator):
         of ``X``.
         """
         check_is_fitted(self)
-        sequences = self._scale_inputs(self._validate_X(X, reset=False, **inputs))
+        sequences = self._validate_X(X, reset=False, **inputs)
         net = self.net_
         outputs = []
         net.module_.eval()

@@ -53,13 +53,19 @@ class RecurrentEncoder(nn.Module):
         self.num_directions = 2 if bidirectional else 1
         self.output_size = hidden_size * self.num_directions
 
-    def forward(self, values, lengths):
+    def forward(self, values, lengths, input_affine=None):
         """Run the recurrence.
 
         Returns ``(outputs, last)``: ``outputs`` of shape
         ``(batch, max_length, output_size)`` (meaningless on padding steps) and
         ``last`` of shape ``(batch, output_size)``, the final state of each
         direction of the top layer at each sequence's own end.
+
+        ``input_affine``, a pair ``(shift, inv_scale)`` of vectors of the input
+        size or None, standardises the inputs as ``(values - shift) *
+        inv_scale`` without touching them: the affine map is folded into the
+        first layer's input weights, exactly equivalent and free of any pass
+        over the data.
 
         Padding never reaches a real step, as with packing, but the fused
         kernels run on the padded batch, several times faster than packed input
@@ -71,17 +77,17 @@ class RecurrentEncoder(nn.Module):
         max_length = values.shape[1]
         lengths_cpu = lengths.cpu() if lengths.device.type != "cpu" else lengths
         if bool((lengths_cpu != max_length).any()):
-            return self.forward_padded(values, lengths.to(values.device))
-        outputs, state = self.rnn(values)
-        hidden = state[0] if self.cell == "lstm" else state
-        # hidden: (num_layers * num_directions, batch, hidden_size); top layer last.
+            return self.forward_padded(values, lengths.to(values.device), input_affine)
+        outputs = self._run_stack(values, input_affine)
         if self.num_directions == 1:
-            last = hidden[-1]
-        else:
-            last = torch.cat([hidden[-2], hidden[-1]], dim=-1)
+            return outputs, outputs[:, -1]
+        hidden_size = self.rnn.hidden_size
+        last = torch.cat(
+            [outputs[:, -1, :hidden_size], outputs[:, 0, hidden_size:]], dim=-1
+        )
         return outputs, last
 
-    def forward_padded(self, values, lengths):
+    def forward_padded(self, values, lengths, input_affine=None):
         """The recurrence for batches of any lengths, without data-dependent
         branches (so :func:`torch.export` can trace it).
 
@@ -93,16 +99,18 @@ class RecurrentEncoder(nn.Module):
         """
         rows = torch.arange(values.shape[0], device=values.device)
         if self.num_directions == 1:
-            outputs, _ = self.rnn(values)
+            outputs = self._run_stack(values, input_affine)
             return outputs, outputs[rows, lengths - 1]
         outputs = values
         for layer in range(self.rnn.num_layers):
             if layer > 0 and self.training and self.rnn.dropout > 0:
                 outputs = nn.functional.dropout(outputs, self.rnn.dropout)
-            forward = self._run_direction(outputs, layer, reverse=False)
+            weights = self._layer_weights(layer, False, input_affine)
+            forward = self._run(outputs, weights, 1, bidirectional=False)
+            weights = self._layer_weights(layer, True, input_affine)
             backward = reverse_within(
-                self._run_direction(
-                    reverse_within(outputs, lengths), layer, reverse=True
+                self._run(
+                    reverse_within(outputs, lengths), weights, 1, bidirectional=False
                 ),
                 lengths,
             )
@@ -110,21 +118,63 @@ class RecurrentEncoder(nn.Module):
         last = torch.cat([forward[rows, lengths - 1], backward[:, 0]], dim=-1)
         return outputs, last
 
-    def _run_direction(self, inputs, layer, *, reverse):
+    def _layer_weights(self, layer, reverse, input_affine):
+        """One direction's weights of one layer, in the order the kernels take.
+
+        On the first layer ``input_affine`` is folded in: ``W (x - shift) *
+        inv_scale + b = (W * inv_scale) x + (b - (W * inv_scale) shift)``.
+        """
         suffix = f"_l{layer}" + ("_reverse" if reverse else "")
-        names = ("weight_ih", "weight_hh") + (
-            ("bias_ih", "bias_hh") if self.rnn.bias else ()
+        weights = [
+            getattr(self.rnn, name + suffix)
+            for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        ]
+        if input_affine is not None and layer == 0:
+            shift, inv_scale = input_affine
+            weights[0] = weights[0] * inv_scale
+            weights[2] = weights[2] - weights[0] @ shift
+        return weights
+
+    def _run_stack(self, values, input_affine):
+        """Top-layer outputs of the whole stack on a padded batch."""
+        if input_affine is None:
+            return self.rnn(values)[0]
+        weights = [
+            weight
+            for layer in range(self.rnn.num_layers)
+            for reverse in (False, True)[: self.num_directions]
+            for weight in self._layer_weights(layer, reverse, input_affine)
+        ]
+        return self._run(
+            values,
+            weights,
+            self.rnn.num_layers,
+            bidirectional=self.num_directions == 2,
         )
-        params = [getattr(self.rnn, name + suffix) for name in names]
-        h0 = inputs.new_zeros(1, inputs.shape[0], self.rnn.hidden_size)
-        args = (params, self.rnn.bias, 1, 0.0, self.training, False, True)
-        if inputs.is_cuda:
-            # cuDNN warns that one direction's weights are not one contiguous
-            # block; it copies them per call, which is cheap at these sizes.
-            with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=".*contiguous chunk")
-                return self._call_kernel(inputs, h0, args)
-        return self._call_kernel(inputs, h0, args)
+
+    def _run(self, inputs, weights, num_layers, *, bidirectional):
+        """Call the fused kernel of the cell with the given weights."""
+        h0 = inputs.new_zeros(
+            num_layers * (2 if bidirectional else 1),
+            inputs.shape[0],
+            self.rnn.hidden_size,
+        )
+        args = (
+            weights,
+            True,
+            num_layers,
+            self.rnn.dropout,
+            self.training,
+            bidirectional,
+            True,
+        )
+        if not inputs.is_cuda:
+            return self._call_kernel(inputs, h0, args)
+        # cuDNN warns that the weights are not one contiguous block; it copies
+        # them per call, which is cheap at these sizes.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*contiguous chunk")
+            return self._call_kernel(inputs, h0, args)
 
     def _call_kernel(self, inputs, h0, args):
         if self.cell == "lstm":
@@ -165,7 +215,8 @@ class Readout(nn.Module):
             return last
         mask = step_mask(lengths.to(outputs.device), outputs.shape[1])[..., None]
         if self.mode == "mean":
-            total = (outputs * mask).sum(dim=1)
+            # where, not a product: padding outputs may be anything, NaN too.
+            total = torch.where(mask, outputs, 0.0).sum(dim=1)
             return total / lengths.to(outputs.device, outputs.dtype)[:, None]
         filled = outputs.masked_fill(~mask, float("-inf"))
         return filled.max(dim=1).values
@@ -262,6 +313,7 @@ class SequenceNetwork(nn.Module):
         embedding_dim=100,
         char_features=50,
         word_dropout=0.0,
+        input_scaling=False,
         dtype=torch.float32,
     ):
         super().__init__()
@@ -288,12 +340,31 @@ class SequenceNetwork(nn.Module):
         self.readout = None if per_step else Readout(readout)
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.head = nn.Linear(self.encoder.output_size, output_size)
+        # Input standardisation, folded into the first layer's weights (see
+        # RecurrentEncoder.forward). Not part of the state dict: the estimator
+        # owns the statistics and sets them with set_input_scaling.
+        self.input_scaling = input_scaling and self.embedder is None
+        if self.input_scaling:
+            self.register_buffer("input_shift", torch.zeros(input_size), False)
+            self.register_buffer("input_inv_scale", torch.ones(input_size), False)
         self.to(dtype)
+
+    def set_input_scaling(self, mean, scale):
+        """Standardise inputs as ``(values - mean) / scale`` (tensors or arrays)."""
+        with torch.no_grad():
+            self.input_shift.copy_(torch.as_tensor(mean))
+            self.input_inv_scale.copy_(1.0 / torch.as_tensor(scale))
+
+    def input_affine(self):
+        """``(shift, inv_scale)`` for :meth:`RecurrentEncoder.forward`, or None."""
+        if not self.input_scaling:
+            return None
+        return self.input_shift, self.input_inv_scale
 
     def forward(self, lengths, values=None, ids=None, word_types=None, chars=None):
         if self.embedder is not None:
             values = self.dropout(self.embedder(ids, word_types, chars))
-        outputs, last = self.encoder(values, lengths)
+        outputs, last = self.encoder(values, lengths, self.input_affine())
         if self.per_step:
             features = outputs
         else:

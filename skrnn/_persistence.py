@@ -864,7 +864,7 @@ def export(estimator, path=None, *, max_length=None):
     wrapper = _DeployedNetwork(estimator).eval()
     # An inference program: its outputs need no gradient.
     wrapper.requires_grad_(False)
-    dtype = wrapper.input_mean.dtype
+    dtype = torch.float32 if estimator._dtype == np.float32 else torch.float64
     values = torch.zeros(2, max_length, estimator.n_step_features_, dtype=dtype)
     lengths = torch.tensor([max_length, 1], dtype=torch.int64)
     batch = torch.export.Dim("batch", min=1)
@@ -902,16 +902,18 @@ def export(estimator, path=None, *, max_length=None):
     return program
 
 
-def _register_input_scaling(module, estimator, dtype):
-    """Buffers ``input_mean`` and ``input_scale`` of a fitted estimator."""
-    # _scale_inputs casts the statistics to the training dtype first.
-    mean = estimator.input_mean_ if estimator.standardize else 0.0
-    scale = estimator.input_scale_ if estimator.standardize else 1.0
-    n_features = estimator.n_step_features_
-    for name, value in (("input_mean", mean), ("input_scale", scale)):
-        module.register_buffer(
-            name, torch.tensor(np.broadcast_to(value, n_features), dtype=dtype)
-        )
+def _copy_input_scaling(deployed, module):
+    """Register the network's folded input standardisation on ``deployed``."""
+    deployed.input_scaling = module.input_scaling
+    if module.input_scaling:
+        deployed.register_buffer("input_shift", module.input_shift)
+        deployed.register_buffer("input_inv_scale", module.input_inv_scale)
+
+
+def _input_affine(deployed):
+    if not deployed.input_scaling:
+        return None
+    return deployed.input_shift, deployed.input_inv_scale
 
 
 class _DeployedNetwork(nn.Module):
@@ -921,10 +923,8 @@ class _DeployedNetwork(nn.Module):
         super().__init__()
         # A copy on the CPU: exporting must not move or change the estimator.
         module = copy.deepcopy(estimator.net_.module_).cpu()
-        dtype = torch.float32 if estimator._dtype == np.float32 else torch.float64
-        # _scale_inputs casts the statistics to the training dtype first.
-        _register_input_scaling(self, estimator, dtype)
         self.encoder = module.encoder
+        _copy_input_scaling(self, module)
         self.readout = module.readout
         self.head = module.head
         self.per_step = module.per_step
@@ -942,9 +942,12 @@ class _DeployedNetwork(nn.Module):
     def forward(self, values, lengths):
         steps = torch.arange(values.shape[1], device=values.device)
         inside = (steps[None, :] < lengths[:, None])[..., None]
-        scaled = (values - self.input_mean) / self.input_scale
-        scaled = torch.where(inside, scaled, torch.zeros_like(scaled))
-        outputs, last = self.encoder.forward_padded(scaled, lengths)
+        # The contract lets padding hold anything (NaN): it must not reach a
+        # readout that pools over steps.
+        values = torch.where(inside, values, torch.zeros_like(values))
+        outputs, last = self.encoder.forward_padded(
+            values, lengths, _input_affine(self)
+        )
         if self.per_step:
             features = outputs
         else:
@@ -1089,9 +1092,7 @@ class _DeployedTagger(nn.Module):
         module = copy.deepcopy(estimator.net_.module_).cpu()
         self.tokens = module.embedder is not None
         self.embedder = module.embedder
-        if not self.tokens:
-            dtype = torch.float32 if estimator._dtype == np.float32 else torch.float64
-            _register_input_scaling(self, estimator, dtype)
+        _copy_input_scaling(self, module)
         self.encoder = module.encoder
         self.head = module.head
         self.crf = (
@@ -1101,7 +1102,7 @@ class _DeployedTagger(nn.Module):
         )
 
     def _probabilities(self, values, lengths):
-        outputs, _ = self.encoder.forward_padded(values, lengths)
+        outputs, _ = self.encoder.forward_padded(values, lengths, _input_affine(self))
         emissions = self.head(outputs)
         steps = torch.arange(values.shape[1], device=values.device)
         inside = (steps[None, :] < lengths[:, None])[..., None]
@@ -1120,5 +1121,7 @@ class _DeployedTokenTagger(_DeployedTagger):
 
 class _DeployedNumericTagger(_DeployedTagger):
     def forward(self, values, lengths):
-        values = (values - self.input_mean) / self.input_scale
+        steps = torch.arange(values.shape[1], device=values.device)
+        inside = (steps[None, :] < lengths[:, None])[..., None]
+        values = torch.where(inside, values, torch.zeros_like(values))
         return self._probabilities(values, lengths)
