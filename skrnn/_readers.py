@@ -1,4 +1,4 @@
-"""Readers for sequence tagging corpora: CoNLL column files and CoNLL-U.
+"""Readers for sequence data files: CoNLL column files, CoNLL-U and ``.ts``.
 
 Public through :mod:`skrnn.datasets`.
 """
@@ -6,6 +6,8 @@ Public through :mod:`skrnn.datasets`.
 import numbers
 import os
 from contextlib import contextmanager
+
+import numpy as np
 
 CONLLU_FIELDS = (
     "id",
@@ -332,3 +334,403 @@ def read_conllu(path_or_file, *, fields=("form",), target="upos", encoding="utf-
                 tags.append(row[target_index])
         flush()
     return X, (y if target is not None else None)
+
+
+# Header tags of the .ts format, lower-cased, and the metadata key each fills.
+_TS_BOOLEAN_TAGS = {
+    "timestamps": "timestamps",
+    "missing": "missing",
+    "univariate": "univariate",
+    "equallength": "equal_length",
+    "targetlabel": "target_label",
+}
+_TS_INTEGER_TAGS = {"dimensions": "dimensions", "serieslength": "series_length"}
+
+
+def _ts_error(line_number, name, message, line=None):
+    if line is not None:
+        shown = line if len(line) <= 80 else line[:80] + "..."
+        message = f"{message} The line: {shown!r}"
+    return ValueError(f"Line {line_number} of {name}: {message}")
+
+
+def _parse_ts_header_line(line, line_number, name, metadata):
+    """Read one ``@tag value`` line into ``metadata``."""
+    tag, _, value = line[1:].partition(" ")
+    key, value = tag.strip().lower(), value.strip()
+    if key in _TS_BOOLEAN_TAGS or key == "classlabel":
+        flag, *rest = value.split() or [""]
+        if flag.lower() not in ("true", "false"):
+            raise _ts_error(
+                line_number, name, f"@{tag} expects true or false, got {value!r}."
+            )
+        flag = flag.lower() == "true"
+        if key == "timestamps" and flag:
+            raise _ts_error(
+                line_number,
+                name,
+                "timestamped series (@timeStamps true) are not supported by "
+                "read_ts; convert the file to series without timestamps (one value "
+                "per step), e.g. with aeon's loaders and writers.",
+            )
+        if key == "classlabel":
+            if flag and not rest:
+                raise _ts_error(
+                    line_number,
+                    name,
+                    "@classLabel true must list the class labels, e.g. "
+                    "'@classLabel true walking running'.",
+                )
+            metadata["class_label"] = flag
+            metadata["class_labels"] = rest if flag else None
+        else:
+            metadata[_TS_BOOLEAN_TAGS[key]] = flag
+    elif key in _TS_INTEGER_TAGS:
+        if not value.isdigit() or int(value) < 1:
+            raise _ts_error(
+                line_number, name, f"@{tag} expects a positive integer, got {value!r}."
+            )
+        metadata[_TS_INTEGER_TAGS[key]] = int(value)
+    elif key == "problemname":
+        metadata["problem_name"] = value
+    # Other tags (a few exist in the wild) carry nothing read_ts needs.
+
+
+def _parse_ts_channel(text, line_number, name, channel, line):
+    """One channel's comma-separated values as a float64 array."""
+    tokens = text.split(",")
+    if "?" in text:
+        tokens = ["nan" if token.strip() == "?" else token for token in tokens]
+    try:
+        return np.array(tokens, dtype=np.float64)
+    except ValueError as exc:
+        bad = next(token for token in tokens if not _is_float(token))
+        raise _ts_error(
+            line_number,
+            name,
+            f"value {bad!r} in channel {channel} is not a number; values are "
+            "numbers separated by ',' (missing values written '?' or NaN), "
+            "channels are separated by ':'.",
+            line,
+        ) from exc
+
+
+def _is_float(token):
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_ts_label(label, metadata, line_number, name, line):
+    """The case's label as a str (classification) or a float (regression)."""
+    if metadata["class_label"]:
+        if label not in metadata["class_labels"]:
+            raise _ts_error(
+                line_number,
+                name,
+                f"class label {label!r} is not among those declared by "
+                f"@classLabel: {metadata['class_labels']!r}; add it to the "
+                "@classLabel line if it is a class of the problem.",
+                line,
+            )
+        return label
+    try:
+        return float(label)
+    except ValueError as exc:
+        raise _ts_error(
+            line_number,
+            name,
+            f"target {label!r} is not a number, but the header declares "
+            "@targetLabel true (regression).",
+            line,
+        ) from exc
+
+
+def _check_ts_case(metadata, first_case, n_channels, n_steps, line_number, name):
+    """Check one case's shape against the header and against the first case."""
+    first_line, first_channels, first_steps = first_case
+    if metadata["univariate"] and n_channels != 1:
+        raise _ts_error(
+            line_number,
+            name,
+            f"the case has {n_channels} channels but the header says "
+            "@univariate true (one channel); channels are separated by ':'.",
+        )
+    if metadata["dimensions"] is not None and n_channels != metadata["dimensions"]:
+        raise _ts_error(
+            line_number,
+            name,
+            f"the case has {n_channels} channels but the header says "
+            f"@dimensions {metadata['dimensions']}.",
+        )
+    if n_channels != first_channels:
+        raise _ts_error(
+            line_number,
+            name,
+            f"the case has {n_channels} channels, expected {first_channels} as on "
+            f"line {first_line}; every case needs the same channels.",
+        )
+    if metadata["equal_length"] is False:
+        return
+    if metadata["series_length"] is not None:
+        if n_steps != metadata["series_length"]:
+            raise _ts_error(
+                line_number,
+                name,
+                f"the case has {n_steps} steps but the header says "
+                f"@seriesLength {metadata['series_length']}.",
+            )
+    elif metadata["equal_length"] and n_steps != first_steps:
+        raise _ts_error(
+            line_number,
+            name,
+            f"the case has {n_steps} steps, expected {first_steps} as on line "
+            f"{first_line}, since the header says @equalLength true.",
+        )
+
+
+def _check_float_dtype(dtype):
+    try:
+        checked = np.dtype(dtype)
+    except TypeError as exc:
+        raise ValueError(
+            f"dtype={dtype!r} is not a NumPy dtype; pass a floating dtype such as "
+            "np.float32 or np.float64."
+        ) from exc
+    if checked.kind != "f":
+        raise ValueError(
+            f"dtype={dtype!r} is not a floating dtype; the series hold real values "
+            "and NaN, so pass np.float32 or np.float64."
+        )
+    return checked
+
+
+def read_ts(path_or_file, *, dtype=np.float32, return_metadata=False, encoding="utf-8"):
+    """Read a time series file in the ``.ts`` format of sktime and aeon.
+
+    This is the format of the UCR/UEA time series classification archive and of
+    the time series extrinsic regression archive. Header tags come first
+    (``@problemName``, ``@univariate``, ``@dimensions``, ``@equalLength``,
+    ``@seriesLength``, ``@missing``, ``@classLabel``, ``@targetLabel``,
+    ``@timeStamps``), then ``@data`` and one case per line: its channels
+    separated by ``':'``, each channel's values by ``','``, and the class label
+    or regression target after the last ``':'``. Lines starting with ``'#'`` are
+    comments. Missing values, written ``?`` or ``NaN``, are read as NaN.
+
+    Parameters
+    ----------
+    path_or_file : str, path-like or file object
+        The file, or an open file (text or binary) to read lines from.
+
+    dtype : numpy floating dtype, default=np.float32
+        Dtype of the returned series.
+
+    return_metadata : bool, default=False
+        Whether to also return the header, as a dict.
+
+    encoding : str, default='utf-8'
+        Encoding of a file given by its path, or of a binary file object.
+
+    Returns
+    -------
+    X : ndarray of shape (n_cases, n_steps, n_channels) or list of ndarray
+        The series, steps first, as skrnn's estimators take them. A 3-D array
+        when the header says ``@equalLength true``, or says nothing and all
+        cases have the same length; under ``@equalLength false`` (problems of
+        variable length) a list of arrays of shape ``(n_steps_i, n_channels)``,
+        whatever the lengths, so that the train and test files of a problem
+        give the same type.
+
+    y : ndarray of shape (n_cases,) or None
+        Class labels (str) under ``@classLabel true``, regression targets
+        (float64) under ``@targetLabel true``, else ``None``.
+
+    metadata : dict
+        Only with ``return_metadata=True``: the header, with keys
+        ``'problem_name'`` (str); ``'univariate'``, ``'equal_length'``,
+        ``'missing'``, ``'timestamps'``, ``'class_label'``, ``'target_label'``
+        (bool); ``'dimensions'``, ``'series_length'`` (int);
+        ``'class_labels'`` (list of str, in the header's order), each ``None``
+        when the header does not give it; and ``'description'``: the comment
+        lines before ``@data``, without their ``'#'`` (nor the one space after
+        it).
+
+    Raises
+    ------
+    ValueError
+        If the file is not a ``.ts`` file or breaks its own header: a malformed
+        header tag; data before ``@data``, or no ``@data``; a value that is not
+        a number; a case whose channels differ in length, or whose number of
+        channels differs from the first case's (or from ``@dimensions`` or
+        ``@univariate``); lengths that break ``@equalLength true`` or
+        ``@seriesLength``; a class label not declared by ``@classLabel``; a
+        target that is not a number. The message names the line. Timestamped
+        series (``@timeStamps true``) are not supported.
+
+    See Also
+    --------
+    fetch_ucr_uea : Load a problem of the UCR/UEA archive, downloading it once.
+
+    Examples
+    --------
+    Two cases of two channels and three steps each, with class labels:
+
+    >>> import io
+    >>> from skrnn.datasets import read_ts
+    >>> text = '''# A toy problem.
+    ... @problemName Toy
+    ... @univariate false
+    ... @dimensions 2
+    ... @equalLength true
+    ... @seriesLength 3
+    ... @classLabel true up down
+    ... @data
+    ... 1,2,3:0,0,?:up
+    ... 3,2,1:1,1,1:down
+    ... '''
+    >>> X, y = read_ts(io.StringIO(text))
+    >>> X.shape
+    (2, 3, 2)
+    >>> X[0]
+    array([[ 1.,  0.],
+           [ 2.,  0.],
+           [ 3., nan]], dtype=float32)
+    >>> y
+    array(['up', 'down'], dtype='<U4')
+
+    Univariate series of variable length, with regression targets:
+
+    >>> text = '''@univariate true
+    ... @equalLength false
+    ... @targetLabel true
+    ... @data
+    ... 1,2,3:0.5
+    ... 4,5:1.5
+    ... '''
+    >>> X, y, metadata = read_ts(io.StringIO(text), return_metadata=True)
+    >>> [x.shape for x in X]
+    [(3, 1), (2, 1)]
+    >>> y
+    array([0.5, 1.5])
+    >>> metadata["equal_length"], metadata["target_label"]
+    (False, True)
+    """
+    dtype = _check_float_dtype(dtype)
+    metadata = {
+        "problem_name": None,
+        "timestamps": None,
+        "missing": None,
+        "univariate": None,
+        "dimensions": None,
+        "equal_length": None,
+        "series_length": None,
+        "class_label": None,
+        "class_labels": None,
+        "target_label": None,
+        "description": "",
+    }
+    comments, X, labels = [], [], []
+    in_data = labelled = False
+    first_case = None  # (line number, n_channels, n_steps) of the first case
+    with _open_text(path_or_file, encoding) as (lines, name):
+        for line_number, line in enumerate(lines, start=1):
+            line = line.strip().lstrip("\ufeff")
+            if not line:
+                continue
+            if line.startswith("#"):
+                if not in_data:
+                    comment = line[1:].lstrip("\ufeff")
+                    comments.append(comment[1:] if comment[:1] == " " else comment)
+                continue
+            if line.startswith("@"):
+                if in_data:
+                    raise _ts_error(
+                        line_number,
+                        name,
+                        "a header line after @data; header tags go before @data.",
+                        line,
+                    )
+                if line[1:].strip().lower() != "data":
+                    _parse_ts_header_line(line, line_number, name, metadata)
+                    continue
+                if metadata["class_label"] and metadata["target_label"]:
+                    raise _ts_error(
+                        line_number,
+                        name,
+                        "the header declares both @classLabel true and "
+                        "@targetLabel true; a problem has one or the other.",
+                    )
+                in_data = True
+                labelled = bool(metadata["class_label"] or metadata["target_label"])
+                continue
+            if not in_data:
+                raise _ts_error(
+                    line_number,
+                    name,
+                    "data before @data; a .ts file starts with '@' header lines "
+                    "(and '#' comments), then '@data'. Is this a .ts file?",
+                    line,
+                )
+            if "(" in line:
+                raise _ts_error(
+                    line_number,
+                    name,
+                    "the case looks timestamped ('(' in the data); timestamped "
+                    "series are not supported by read_ts.",
+                    line,
+                )
+            channels = line.split(":")
+            if labelled:
+                if len(channels) < 2:
+                    raise _ts_error(
+                        line_number,
+                        name,
+                        "no label after the values, but the header declares "
+                        f"@{'classLabel' if metadata['class_label'] else 'targetLabel'}"
+                        " true; the label goes after the last ':'.",
+                        line,
+                    )
+                *channels, label = channels
+                labels.append(
+                    _check_ts_label(label.strip(), metadata, line_number, name, line)
+                )
+            series = [
+                _parse_ts_channel(text, line_number, name, channel, line)
+                for channel, text in enumerate(channels, start=1)
+            ]
+            n_channels, n_steps = len(series), len(series[0])
+            for channel, values in enumerate(series, start=1):
+                if len(values) != n_steps:
+                    raise _ts_error(
+                        line_number,
+                        name,
+                        f"channel {channel} has {len(values)} values but channel 1 "
+                        f"has {n_steps}; the channels of a case must have the same "
+                        "length.",
+                        line,
+                    )
+            if first_case is None:
+                first_case = (line_number, n_channels, n_steps)
+            _check_ts_case(metadata, first_case, n_channels, n_steps, line_number, name)
+            X.append(np.stack(series, axis=1).astype(dtype, copy=False))
+    if not in_data:
+        raise ValueError(
+            f"{name} has no @data line; is it a .ts file? Its header lines start "
+            "with '@', and '@data' comes before the cases."
+        )
+    if not X:
+        raise ValueError(f"{name} has no cases after its @data line.")
+    metadata["description"] = "\n".join(comments).strip()
+    if metadata["equal_length"] or (
+        metadata["equal_length"] is None and len({len(x) for x in X}) == 1
+    ):
+        X = np.stack(X)
+    if metadata["class_label"]:
+        y = np.asarray(labels, dtype=str)
+    elif metadata["target_label"]:
+        y = np.asarray(labels, dtype=np.float64)
+    else:
+        y = None
+    return (X, y, metadata) if return_metadata else (X, y)
