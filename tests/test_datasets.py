@@ -1,12 +1,27 @@
-"""Readers for CoNLL column files, CoNLL-U files and .ts files."""
+"""Readers (CoNLL, CoNLL-U, .ts) and fetchers (cache, download, checksums)."""
 
+import hashlib
+import http.server
 import io
+import threading
+import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from skrnn.datasets import read_conll, read_conllu, read_ts
+import skrnn._fetchers as fetchers
+from skrnn.datasets import (
+    clear_data_home,
+    fetch_airline,
+    fetch_ucr_uea,
+    fetch_ud_english_ewt,
+    get_data_home,
+    read_conll,
+    read_conllu,
+    read_ts,
+)
 
 DATA_DIR = Path(__file__).parents[1].parent / "shared" / "data"
 
@@ -374,3 +389,362 @@ def test_read_ts_tecator_regression_targets():
     assert X.shape == (43, 100, 1)
     assert y.dtype == np.float64 and y.shape == (43,)
     assert 0 < y.min() < y.max() < 100  # fat content in per cent
+
+
+def test_get_data_home_env_var_then_home_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKRNN_DATA", str(tmp_path / "from_env"))
+    assert get_data_home() == str(tmp_path / "from_env")
+    assert (tmp_path / "from_env").is_dir()
+    monkeypatch.delenv("SKRNN_DATA")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert get_data_home() == str(tmp_path / "home" / "skrnn_data")
+    assert (tmp_path / "home" / "skrnn_data").is_dir()
+
+
+def test_get_data_home_given_folder_wins_and_expands_the_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKRNN_DATA", str(tmp_path / "from_env"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert get_data_home(tmp_path / "a" / "b") == str(tmp_path / "a" / "b")
+    assert get_data_home("~/c") == str(tmp_path / "c")
+    assert (tmp_path / "a" / "b").is_dir() and (tmp_path / "c").is_dir()
+    assert not (tmp_path / "from_env").exists()
+
+
+def test_clear_data_home_deletes_the_folder_and_its_files(tmp_path):
+    home = Path(get_data_home(tmp_path / "data"))
+    (home / "BasicMotions").mkdir()
+    (home / "BasicMotions" / "BasicMotions_TRAIN.ts").write_text("@data\n1\n")
+    clear_data_home(home)
+    assert not home.exists()
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """Fail any download: the tests that use this one read the cache only."""
+
+    def urlopen(url, **kwargs):
+        raise AssertionError(f"unexpected download of {url}")
+
+    monkeypatch.setattr(fetchers, "urlopen", urlopen)
+
+
+def _shared_data(*folders):
+    for folder in folders:
+        if not (DATA_DIR / folder).is_dir():
+            pytest.skip(f"{folder} not found in {DATA_DIR}")
+    return DATA_DIR
+
+
+def test_fetch_ucr_uea_reads_the_shared_data_offline(offline):
+    data_home = _shared_data("BasicMotions")
+    bunch = fetch_ucr_uea("BasicMotions", data_home=data_home, verify_checksums=True)
+    assert bunch.data.shape == (80, 100, 6) and bunch.data.dtype == np.float32
+    assert bunch.target.shape == (80,) and bunch.task == "classification"
+    assert bunch.split.tolist() == ["train"] * 40 + ["test"] * 40
+    assert bunch.target_names.tolist() == [
+        "Standing",
+        "Running",
+        "Walking",
+        "Badminton",
+    ]
+    assert (bunch.n_channels, bunch.series_length) == (6, 100)
+    assert bunch.filenames == [
+        str(data_home / "BasicMotions" / f"BasicMotions_{s}.ts")
+        for s in ("TRAIN", "TEST")
+    ]
+    assert "BasicMotions" in bunch.DESCR and "smart watch" in bunch.DESCR
+    X_test, y_test = fetch_ucr_uea(
+        "BasicMotions", split="test", data_home=data_home, return_X_y=True
+    )
+    np.testing.assert_array_equal(X_test, bunch.data[40:])
+    np.testing.assert_array_equal(y_test, bunch.target[40:])
+
+
+def test_fetch_ucr_uea_variable_length_and_regression_offline(offline):
+    data_home = _shared_data("PLAID", "Tecator")
+    plaid = fetch_ucr_uea("PLAID", data_home=data_home, verify_checksums=True)
+    assert isinstance(plaid.data, list) and len(plaid.data) == len(plaid.target) == 1074
+    assert plaid.series_length is None and plaid.n_channels == 1
+    tecator = fetch_ucr_uea("Tecator", split="train", data_home=data_home)
+    assert tecator.data.shape == (172, 100, 1) and tecator.target.dtype == np.float64
+    assert tecator.task == "regression" and tecator.target_names is None
+    assert set(tecator.split) == {"train"}
+
+
+def test_fetch_ud_english_ewt_reads_the_shared_data_offline(offline):
+    data_home = _shared_data("ud_english_ewt")
+    bunch = fetch_ud_english_ewt(
+        split="dev", data_home=data_home, verify_checksums=True
+    )
+    assert len(bunch.data) == len(bunch.target) == len(bunch.split) == 2001
+    assert sum(map(len, bunch.data)) == 25147  # as the data README says
+    assert len(bunch.target_names) == 17 and "PROPN" in bunch.target_names
+    assert "CC BY-SA 4.0" in bunch.DESCR
+    words, tags = fetch_ud_english_ewt(
+        split="test", target="xpos", data_home=data_home, return_X_y=True
+    )
+    assert len(words) == 2077 and tags[0][:4] == ["WP", "IN", "NNP", "VBD"]
+
+
+def test_fetch_airline_reads_the_shared_data_offline(offline):
+    airline = fetch_airline(data_home=_shared_data("airline"), verify_checksums=True)
+    assert airline.data.shape == (144,) and airline.data.dtype == np.float64
+    assert airline.data[[0, 1, -1]].tolist() == [112, 118, 432]
+    assert airline.dates[0] == np.datetime64("1949-01")
+    assert airline.dates[-1] == np.datetime64("1960-12")
+
+
+TOY_TRAIN = "# A toy problem.\n@classLabel true a b\n@data\n1,2,3:a\n3,2,1:b\n"
+TOY_TEST = "@classLabel true a b\n@data\n1,1,1:b\n"
+
+
+def _zip(files):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+def _sha256(text):
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _files(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def server(monkeypatch):
+    """A local HTTP server the fetchers download from; yields its routes.
+
+    ``routes`` maps a path to the body to send, or to (body, declared length) to
+    declare a Content-Length the body does not reach (an interrupted transfer).
+    """
+    routes, requests = {}, []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            if self.path not in routes:
+                self.send_error(404)
+                return
+            body = routes[self.path]
+            body, length = body if isinstance(body, tuple) else (body, len(body))
+            self.send_response(200)
+            self.send_header("Content-Length", str(length))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+    )
+    thread.start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setattr(fetchers, "UCR_UEA_URL", base + "/{name}.zip")
+    monkeypatch.setattr(fetchers, "UD_ENGLISH_EWT_URL", base + "/ud-{split}.conllu")
+    monkeypatch.setattr(fetchers, "AIRLINE_URL", base + "/Airline.csv")
+    yield routes, requests
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_fetch_ucr_uea_downloads_checks_and_caches(server, tmp_path, monkeypatch):
+    routes, requests = server
+    routes["/Toy.zip"] = _zip(
+        {"Toy/Toy_TRAIN.ts": TOY_TRAIN, "Toy/Toy_TEST.ts": TOY_TEST, "x.txt": "x"}
+    )
+    monkeypatch.setitem(
+        fetchers._SHA256,
+        "Toy",
+        {"Toy_TRAIN.ts": _sha256(TOY_TRAIN), "Toy_TEST.ts": _sha256(TOY_TEST)},
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a recorded data set: no warning
+        bunch = fetch_ucr_uea("Toy", data_home=tmp_path)
+    assert _files(tmp_path) == ["Toy/Toy_TEST.ts", "Toy/Toy_TRAIN.ts"]
+    assert bunch.data.shape == (3, 3, 1) and bunch.target.tolist() == ["a", "b", "b"]
+    assert "A toy problem." in bunch.DESCR
+    # Read from the cache from now on, checked on demand.
+    X, y = fetch_ucr_uea("Toy", split="test", data_home=tmp_path, return_X_y=True)
+    fetch_ucr_uea("Toy", data_home=tmp_path, verify_checksums=True)
+    assert requests == ["/Toy.zip"]
+    assert y.tolist() == ["b"]
+
+
+def test_fetch_ucr_uea_warns_that_an_unrecorded_data_set_is_not_verified(
+    server, tmp_path
+):
+    routes, _ = server
+    routes["/Toy.zip"] = _zip({"Toy_TRAIN.ts": TOY_TRAIN, "Toy_TEST.ts": TOY_TEST})
+    with pytest.warns(UserWarning, match="No checksum is recorded in skrnn for 'Toy'"):
+        X, y = fetch_ucr_uea("Toy", split="train", data_home=tmp_path, return_X_y=True)
+    assert X.shape == (2, 3, 1)
+    with pytest.warns(UserWarning, match="cached files cannot be verified"):
+        fetch_ucr_uea("Toy", data_home=tmp_path, verify_checksums=True)
+
+
+def test_fetch_ucr_uea_checksum_mismatch_deletes_the_download(
+    server, tmp_path, monkeypatch
+):
+    routes, _ = server
+    routes["/Toy.zip"] = _zip({"Toy_TRAIN.ts": TOY_TRAIN, "Toy_TEST.ts": TOY_TEST})
+    expected = "0" * 64
+    monkeypatch.setitem(
+        fetchers._SHA256,
+        "Toy",
+        {"Toy_TRAIN.ts": _sha256(TOY_TRAIN), "Toy_TEST.ts": expected},
+    )
+    with pytest.raises(
+        OSError,
+        match=rf"Toy_TEST.ts downloaded from http://127.0.0.1:\d+/Toy.zip: SHA-256 "
+        rf"{_sha256(TOY_TEST)}, expected {expected}. The download was deleted",
+    ):
+        fetch_ucr_uea("Toy", data_home=tmp_path)
+    # Neither the zip nor either file: the train file was fine, but a data set is
+    # installed whole or not at all.
+    assert _files(tmp_path) == []
+
+
+def test_fetch_ud_english_ewt_checks_each_downloaded_file(server, tmp_path):
+    routes, _ = server
+    routes["/ud-dev.conllu"] = CONLLU.encode()
+    # The real digests are recorded: this small file is not the treebank's.
+    with pytest.raises(
+        OSError,
+        match=r"en_ewt-ud-dev.conllu downloaded from .*/ud-dev.conllu: SHA-256 "
+        + _sha256(CONLLU),
+    ):
+        fetch_ud_english_ewt(split="dev", data_home=tmp_path)
+    assert _files(tmp_path) == []
+
+
+def test_fetch_ud_english_ewt_and_airline_download(server, tmp_path, monkeypatch):
+    routes, requests = server
+    airline = "Date,Passengers\n1949-01,112\n1949-02,118\n"
+    routes["/ud-dev.conllu"] = CONLLU.encode()
+    routes["/ud-test.conllu"] = CONLLU.encode()
+    routes["/Airline.csv"] = airline.encode()
+    monkeypatch.setitem(
+        fetchers._SHA256,
+        "ud_english_ewt",
+        {"en_ewt-ud-dev.conllu": _sha256(CONLLU), "en_ewt-ud-test.conllu": None},
+    )
+    monkeypatch.setitem(fetchers._SHA256, "airline", {"Airline.csv": _sha256(airline)})
+    bunch = fetch_ud_english_ewt(split="dev", target="xpos", data_home=tmp_path)
+    assert bunch.data == [["Do", "n't", "go", "."], ["New York"]]
+    assert bunch.target[1] == ["NNP"] and bunch.split.tolist() == ["dev", "dev"]
+    series = fetch_airline(data_home=tmp_path)
+    assert series.data.tolist() == [112, 118]
+    assert series.dates.tolist() == list(np.array(["1949-01", "1949-02"], "M8[M]"))
+    assert _files(tmp_path) == [
+        "airline/Airline.csv",
+        "ud_english_ewt/en_ewt-ud-dev.conllu",
+    ]
+    assert requests == ["/ud-dev.conllu", "/Airline.csv"]
+
+
+def test_an_interrupted_transfer_leaves_no_file(server, tmp_path):
+    routes, _ = server
+    body = _zip({"Toy_TRAIN.ts": TOY_TRAIN, "Toy_TEST.ts": TOY_TEST})
+    routes["/Toy.zip"] = (body[:100], len(body))  # the connection closes early
+    with (
+        pytest.warns(UserWarning, match="No checksum"),
+        pytest.raises(OSError, match=r"Could not download .*Toy.zip: the transfer "),
+    ):
+        fetch_ucr_uea("Toy", data_home=tmp_path)
+    assert _files(tmp_path) == [] and not (tmp_path / "Toy").exists()
+
+
+def test_an_interrupted_download_leaves_no_file(tmp_path, monkeypatch):
+    class Response(io.BytesIO):
+        headers = {}
+
+        def read(self, size=-1):
+            if self.tell():
+                raise KeyboardInterrupt  # the user stops a long download
+            return super().read(10)
+
+    monkeypatch.setattr(fetchers, "urlopen", lambda url, **kw: Response(b"x" * 100))
+    with pytest.raises(KeyboardInterrupt):
+        fetch_airline(data_home=tmp_path)
+    assert _files(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "route, match",
+    [
+        (
+            "/Toy.zip",
+            r"Could not download http://127.0.0.1:\d+/Toy.zip: HTTP Error 404",
+        ),
+        ("/Other.zip", r"/Toy.zip did not give a zip archive; is 'Toy' the name"),
+        ("/Partial.zip", r"The archive downloaded from .*/Toy.zip holds no Toy_TEST"),
+    ],
+)
+def test_a_failed_download_says_what_went_wrong(server, tmp_path, route, match):
+    routes, _ = server
+    if route == "/Other.zip":
+        routes["/Toy.zip"] = b"<html>No such data set</html>"
+    elif route == "/Partial.zip":
+        routes["/Toy.zip"] = _zip({"Toy_TRAIN.ts": TOY_TRAIN})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # not recorded
+        with pytest.raises(OSError, match=match):
+            fetch_ucr_uea("Toy", data_home=tmp_path)
+    assert _files(tmp_path) == []
+
+
+def test_download_if_missing_false_raises_oserror(tmp_path, offline):
+    with pytest.raises(
+        OSError, match=r"Toy_TRAIN.ts not found and download_if_missing=False"
+    ):
+        fetch_ucr_uea("Toy", data_home=tmp_path, download_if_missing=False)
+    with pytest.raises(OSError, match=r"en_ewt-ud-test.conllu not found and"):
+        fetch_ud_english_ewt(
+            split="test", data_home=tmp_path, download_if_missing=False
+        )
+    with pytest.raises(OSError, match=r"Airline.csv not found and"):
+        fetch_airline(data_home=tmp_path, download_if_missing=False)
+
+
+def test_verify_checksums_flags_a_changed_cached_file_and_keeps_it(tmp_path, offline):
+    folder = tmp_path / "BasicMotions"
+    folder.mkdir()
+    (folder / "BasicMotions_TRAIN.ts").write_text(TOY_TRAIN)
+    X, _ = fetch_ucr_uea(
+        "BasicMotions", split="train", data_home=tmp_path, return_X_y=True
+    )
+    assert X.shape == (2, 3, 1)  # not checked unless asked
+    with pytest.raises(
+        OSError,
+        match=r"The cached file .*BasicMotions_TRAIN.ts: SHA-256 "
+        + _sha256(TOY_TRAIN)
+        + r", expected 8dc43cc6.*delete it to download it again",
+    ):
+        fetch_ucr_uea(
+            "BasicMotions", split="train", data_home=tmp_path, verify_checksums=True
+        )
+    assert (folder / "BasicMotions_TRAIN.ts").read_text() == TOY_TRAIN
+
+
+@pytest.mark.parametrize(
+    "fetch, kwargs, match",
+    [
+        (fetch_ucr_uea, {"name": "../BasicMotions"}, "name='../BasicMotions' is not"),
+        (fetch_ucr_uea, {"name": "Basic Motions"}, "name='Basic Motions' is not"),
+        (fetch_ucr_uea, {"name": 3}, "name=3 is not a problem name"),
+        (fetch_ucr_uea, {"name": "Toy", "split": "TRAIN"}, "split='TRAIN' is not"),
+        (fetch_ud_english_ewt, {"split": "valid"}, r"one of \('train', 'dev', 'test'"),
+        (fetch_ud_english_ewt, {"target": "lemma"}, "target='lemma' is not a tag set"),
+    ],
+)
+def test_fetchers_reject_bad_arguments(fetch, kwargs, match, tmp_path, offline):
+    with pytest.raises(ValueError, match=match):
+        fetch(data_home=tmp_path, **kwargs)
