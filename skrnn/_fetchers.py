@@ -545,7 +545,7 @@ _UD_DESCR = """\
 Universal Dependencies English Web Treebank (UD English EWT), release 2.16
 ==========================================================================
 
-254,820 words of English web text (weblogs, newsgroups, emails, reviews,
+254,818 words of English web text (weblogs, newsgroups, emails, reviews,
 question-answers) in 16,622 sentences, with gold tokenisation, universal
 part-of-speech tags (UPOS, 17 tags) and Penn Treebank tags (XPOS). Splits:
 train 12,544 sentences, dev 2,001, test 2,077. Multi-word token lines and empty
