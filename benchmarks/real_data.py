@@ -40,13 +40,11 @@ from sklearn.metrics import accuracy_score, mean_squared_error, r2_score
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
-
-from _ts_reader import read_ts, stack_equal_length  # noqa: E402
 
 import skrnn  # noqa: E402
 from skrnn import RNNClassifier, RNNRegressor  # noqa: E402
+from skrnn.datasets import read_ts  # noqa: E402
 
 DEFAULT_DATA_DIR = ROOT.parent / "shared" / "data"
 
@@ -79,10 +77,10 @@ def load(data_dir, name, dtype):
     train, test = folder / f"{name}_TRAIN.ts", folder / f"{name}_TEST.ts"
     if not (train.is_file() and test.is_file()):
         return None
-    X_train, y_train, _ = read_ts(train, dtype=dtype)
-    X_test, y_test, _ = read_ts(test, dtype=dtype)
     # Equal-length data as a 3-D array, variable-length as a list of arrays.
-    return stack_equal_length(X_train), y_train, stack_equal_length(X_test), y_test
+    X_train, y_train = read_ts(train, dtype=dtype)
+    X_test, y_test = read_ts(test, dtype=dtype)
+    return X_train, y_train, X_test, y_test
 
 
 def reference_score(task, X_train, y_train, X_test, y_test):
