@@ -240,8 +240,9 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         """
         _, outputs = self._forward(X)
         logits = np.concatenate(outputs)
+        del outputs  # peak memory: twice the output, whatever the size of X
         logits -= logits.max(axis=1, keepdims=True)
-        proba = np.exp(logits)
+        proba = np.exp(logits, out=logits)
         proba /= proba.sum(axis=1, keepdims=True)
         return proba
 
