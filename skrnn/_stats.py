@@ -46,9 +46,22 @@ def step_mean_var(values, step_weights, chunk=512):
     return mean, var / total
 
 
+def scale_from_var(var, mean, n_samples):
+    """Standard deviation of each feature, 1 for constant features.
+
+    A constant feature's variance comes out of floating point as a tiny positive
+    number when its mean is large (2e-22 for 123456.789), which an absolute
+    threshold mistakes for a real spread. This is StandardScaler's bound on that
+    rounding error, relative to the mean and the number of samples.
+    """
+    eps = np.finfo(np.float64).eps
+    constant = var <= n_samples * eps * var + (n_samples * mean * eps) ** 2
+    scale = np.sqrt(var)
+    scale[constant] = 1.0
+    return scale
+
+
 def step_moments(values, step_weights):
     """Weighted mean and standard deviation (1 if constant) of each feature."""
     mean, var = step_mean_var(values, step_weights)
-    scale = np.sqrt(var)
-    scale[scale < 10 * np.finfo(np.float64).eps] = 1.0
-    return mean, scale
+    return mean, scale_from_var(var, mean, step_weights.sum())
