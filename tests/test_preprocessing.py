@@ -1,4 +1,4 @@
-"""SequenceScaler."""
+"""SequenceScaler, make_lag_windows and LagWindows."""
 
 import numpy as np
 import pandas as pd
@@ -7,9 +7,29 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skrnn import RNNRegressor
-from skrnn.preprocessing import SequenceScaler
+from skrnn.preprocessing import LagWindows, SequenceScaler, make_lag_windows
 
 TINY = dict(hidden_size=4, max_epochs=2, random_state=0)
+
+# A window holds the rows before it in X, so these two checks, which transform a
+# subset or a shuffle of the rows and expect the matching rows of the full
+# output, cannot pass for LagWindows: its output depends on the order of the
+# rows by design.
+LAG_WINDOWS_EXPECTED_FAILURES = {
+    "check_methods_subset_invariance": (
+        "a row's window holds the rows before it, so a subset of the rows "
+        "gives other windows"
+    ),
+    "check_methods_sample_order_invariance": (
+        "windows follow the order of the rows, so shuffled rows give other windows"
+    ),
+}
+
+
+def _expected_failed_checks(estimator):
+    if isinstance(estimator, LagWindows):
+        return LAG_WINDOWS_EXPECTED_FAILURES
+    return {}
 
 
 @parametrize_with_checks(
@@ -17,7 +37,9 @@ TINY = dict(hidden_size=4, max_epochs=2, random_state=0)
         SequenceScaler(),
         SequenceScaler(with_mean=False),
         SequenceScaler(with_std=False),
+        LagWindows(n_lags=3),
     ],
+    expected_failed_checks=_expected_failed_checks,
 )
 def test_sklearn_compatible_transformer(estimator, check):
     check(estimator)
@@ -194,3 +216,127 @@ def test_pipeline_scales_ragged_sequences_for_a_regressor(rng):
     model = make_pipeline(SequenceScaler(), RNNRegressor(**TINY)).fit(sequences, y)
     pred = model.predict(sequences)
     assert pred.shape == (6,) and np.isfinite(pred).all()
+
+
+# -- make_lag_windows -------------------------------------------------------------
+
+
+def _loop_windows(series, n_lags, horizon):
+    table = series.reshape(len(series), -1)
+    X, y = [], []
+    for start in range(len(table) - n_lags - horizon + 1):
+        X.append(table[start : start + n_lags])
+        y.append(table[start + n_lags - 1 + horizon])
+    return np.array(X), np.array(y)
+
+
+@pytest.mark.parametrize("n_lags, horizon", [(1, 1), (3, 1), (2, 4), (5, 3)])
+@pytest.mark.parametrize("n_features", [None, 1, 3])
+def test_make_lag_windows_matches_a_loop(n_lags, horizon, n_features, rng):
+    shape = (12,) if n_features is None else (12, n_features)
+    series = rng.randn(*shape)
+    X, y = make_lag_windows(series, n_lags, horizon=horizon)
+    X_loop, y_loop = _loop_windows(series, n_lags, horizon)
+    np.testing.assert_array_equal(X, X_loop)
+    np.testing.assert_array_equal(y, y_loop[:, 0] if n_features is None else y_loop)
+
+
+def test_make_lag_windows_target_by_index_or_name(rng):
+    frame = pd.DataFrame(rng.randn(10, 3), columns=["a", "b", "c"])
+    X, y = make_lag_windows(frame, 4, horizon=2, target="b")
+    X_loop, y_loop = _loop_windows(frame.to_numpy(), 4, 2)
+    np.testing.assert_array_equal(X, X_loop)
+    np.testing.assert_array_equal(y, y_loop[:, 1])
+    _, y_last = make_lag_windows(frame, 4, target=-1)
+    np.testing.assert_array_equal(y_last, frame["c"].to_numpy()[4:])
+
+
+def test_make_lag_windows_feed_a_regressor(rng):
+    X, y = make_lag_windows(np.sin(np.arange(40) / 3), n_lags=6)
+    pred = RNNRegressor(**TINY).fit(X, y).predict(X)
+    assert pred.shape == y.shape == (34,)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(n_lags=5), r"n_lags=5 .*horizon=1 .*at least 6 steps.*has 4"),
+        (dict(n_lags=2, horizon=3), r"horizon=3 .*at least 5 steps.*has 4"),
+        (dict(n_lags=0), r"'n_lags' parameter of make_lag_windows must be an int"),
+        (dict(n_lags=2, horizon=0), r"'horizon' parameter"),
+        (dict(n_lags=2, target=2), r"target=2 is not a column index .* 1 feature"),
+        (dict(n_lags=2, target="b"), r"target='b' names a column.*not a DataFrame"),
+    ],
+)
+def test_make_lag_windows_explains_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_lag_windows(np.arange(4.0), **kwargs)
+
+
+def test_make_lag_windows_refuses_nan_and_unknown_columns():
+    with pytest.raises(ValueError, match="Input series contains NaN"):
+        make_lag_windows(np.array([1.0, np.nan, 3.0, 4.0]), 2)
+    frame = pd.DataFrame({"a": np.arange(5.0)})
+    with pytest.raises(ValueError, match=r"no such column; its columns are \['a'\]"):
+        make_lag_windows(frame, 2, target="b")
+
+
+# -- LagWindows -------------------------------------------------------------------
+
+
+def _loop_row_windows(table, n_lags):
+    windows = np.full((len(table), n_lags, table.shape[1]), np.nan)
+    for row in range(len(table)):
+        past = table[max(0, row - n_lags + 1) : row + 1]
+        windows[row, : len(past)] = past
+    return windows
+
+
+@pytest.mark.parametrize("n_lags", [1, 3, 7])
+def test_lag_windows_match_a_loop(n_lags, rng):
+    table = rng.randn(5, 2)
+    windows = LagWindows(n_lags).fit_transform(table)
+    np.testing.assert_array_equal(windows, _loop_row_windows(table, n_lags))
+    if n_lags <= len(table) - 1:  # the complete windows are make_lag_windows'
+        X, _ = make_lag_windows(table, n_lags)
+        np.testing.assert_array_equal(windows[n_lags - 1 : -1], X)
+
+
+def test_lag_windows_on_a_new_table_see_only_its_rows(rng):
+    train, new = rng.randn(6, 2), rng.randn(4, 2)
+    windows = LagWindows(3).fit(train).transform(new)
+    np.testing.assert_array_equal(windows, _loop_row_windows(new, 3))
+
+
+def test_lag_windows_learn_and_check_the_columns(rng):
+    frame = pd.DataFrame(rng.randn(6, 2), columns=["price", "volume"])
+    lags = LagWindows(2).fit(frame)
+    assert lags.n_features_in_ == 2
+    assert list(lags.feature_names_in_) == ["price", "volume"]
+    with (
+        pytest.warns(UserWarning, match="does not have valid feature names"),
+        pytest.raises(ValueError, match="X has 3 features, but LagWindows"),
+    ):
+        lags.transform(rng.randn(4, 3))
+    with pytest.raises(ValueError, match="feature names should match"):
+        lags.transform(frame.rename(columns={"volume": "size"}))
+
+
+def test_lag_windows_explain_bad_input(rng):
+    with pytest.raises(ValueError, match="'n_lags' parameter of LagWindows"):
+        LagWindows(0).fit(rng.randn(4, 2))
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        LagWindows(2).fit(np.array([[1.0], [np.nan], [2.0]]))
+
+
+def test_pipeline_of_lag_windows_and_regressor_forecasts_a_table(rng):
+    series = np.sin(np.arange(30) / 3)[:, None] + 0.1 * rng.randn(30, 2)
+    model = make_pipeline(LagWindows(4), RNNRegressor(**TINY))
+    model.fit(series[:-1], series[1:, 0])  # row i's window -> the next value
+    pred = model.predict(series)
+    assert pred.shape == (30,)
+    # The first rows' windows are read as the shorter sequences they are.
+    regressor = model[-1]
+    for row in (0, 2, 3, 17):
+        window = series[max(0, row - 3) : row + 1]
+        np.testing.assert_allclose(pred[row], regressor.predict([window])[0], rtol=1e-6)
