@@ -38,6 +38,7 @@ from ._callbacks import (
 )
 from ._data import check_sequences
 from ._modules import SequenceLoss, SequenceNetwork
+from ._stats import step_moments, step_weights
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -242,45 +243,6 @@ def _resolve_device(device):
                 f"{torch.cuda.device_count()} CUDA device(s)."
             )
     return device
-
-
-def step_weights(lengths, n_steps, weight=None):
-    """Weight of every step, zero on padding: ``(n_sequences, n_steps)``.
-
-    ``weight`` holds one weight per sequence or one per step.
-    """
-    weights = (np.arange(n_steps)[None, :] < lengths[:, None]).astype(np.float64)
-    if weight is not None:
-        weights *= weight[:, None] if weight.ndim == 1 else weight[:, :n_steps]
-    return weights
-
-
-def _step_moments(values, step_weights, chunk=512):
-    """Weighted mean and standard deviation of each feature over all steps.
-
-    ``values`` is ``(n, T, F)`` and ``step_weights`` ``(n, T)``. Two float64
-    passes over blocks of ``chunk`` sequences, each a matrix-vector product:
-    no boolean-indexed or full-size float64 copy of ``values``.
-    """
-    n_features = values.shape[2]
-    blocks = [
-        (
-            step_weights[i : i + chunk].reshape(-1),
-            values[i : i + chunk].reshape(-1, n_features),
-        )
-        for i in range(0, len(values), chunk)
-    ]
-    total = step_weights.sum()
-    mean = sum(w @ v.astype(np.float64) for w, v in blocks) / total
-    var = np.zeros(n_features)
-    for w, v in blocks:
-        centred = v.astype(np.float64)
-        centred -= mean
-        np.square(centred, out=centred)
-        var += w @ centred
-    scale = np.sqrt(var / total)
-    scale[scale < 10 * np.finfo(np.float64).eps] = 1.0
-    return mean, scale
 
 
 class BaseSequenceEstimator(BaseEstimator):
@@ -691,7 +653,7 @@ class BaseSequenceEstimator(BaseEstimator):
             self.input_mean_ = np.zeros(n_features)
             self.input_scale_ = np.ones(n_features)
             return
-        self.input_mean_, self.input_scale_ = _step_moments(
+        self.input_mean_, self.input_scale_ = step_moments(
             values, step_weights(lengths, values.shape[1], weight)
         )
 

@@ -7,13 +7,12 @@ from sklearn.utils.validation import check_array, check_consistent_length
 
 from ._base import (
     BaseSequenceEstimator,
-    _step_moments,
     fill_doc,
     pad_step_outputs,
     stack_step_outputs,
-    step_weights,
 )
 from ._data import check_step_targets
+from ._stats import step_moments, step_weights
 
 
 @fill_doc
@@ -195,7 +194,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
                     f"fitted with {len(self.target_mean_)}."
                 )
         elif self.standardize:
-            self.target_mean_, self.target_scale_ = _step_moments(steps, weights)
+            self.target_mean_, self.target_scale_ = step_moments(steps, weights)
         else:
             self.target_mean_ = np.zeros(targets.shape[-1])
             self.target_scale_ = np.ones(targets.shape[-1])

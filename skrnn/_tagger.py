@@ -20,7 +20,6 @@ from ._base import (
     class_weight_vector,
     fill_doc,
     stack_step_outputs,
-    step_weights,
 )
 from ._crf import observed_transitions
 from ._data import (
@@ -32,6 +31,7 @@ from ._data import (
     is_token_input,
 )
 from ._modules import CRFLoss
+from ._stats import step_weights
 
 MAX_WORD_LENGTH = 30  # longer words are cut for the character encoder
 
