@@ -1,7 +1,33 @@
 """Session-wide test settings (tests/ and the docstring examples in skrnn/)."""
 
+import doctest
+
 import pytest
 import torch
+
+try:
+    import matplotlib
+except ImportError:  # optional: only the displays need it
+    matplotlib = None
+
+
+def pytest_configure(config):
+    if matplotlib is not None:
+        # Draw off-screen: no window, and plt.show() in a docstring example
+        # returns at once.
+        matplotlib.use("agg")
+
+
+def pytest_collection_modifyitems(config, items):
+    if matplotlib is not None:
+        return
+    skip = pytest.mark.skip(reason="the example needs matplotlib")
+    for item in items:
+        test = getattr(item, "dtest", None)
+        if isinstance(test, doctest.DocTest) and any(
+            "matplotlib" in example.source for example in test.examples
+        ):
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -642,6 +642,44 @@ class BaseSequenceEstimator(BaseEstimator):
             self.best_validation_score_ = None
             self.best_loss_ = min(self.loss_curve_)
 
+    def _training_curves(self):
+        """The per-epoch training record, read from the skorch history.
+
+        Used by :class:`skrnn.inspection.TrainingCurveDisplay`, so that only this
+        module knows how skorch stores it. Returns a dict: ``train_loss``,
+        ``valid_loss`` and ``valid_score`` as float arrays over the completed
+        epochs (``None`` when no epoch has the value; NaN on epochs without it,
+        as after ``partial_fit`` or a warm start that changed
+        ``early_stopping``), ``best_epoch`` (the 1-based epoch whose weights
+        early stopping restored; ``None`` when the estimator holds its last
+        epoch's weights) and ``score_name``.
+        """
+        check_is_fitted(self)
+        # An interrupted epoch leaves a history row without a training loss.
+        rows = [row for row in self.net_.history if "train_loss" in row]
+
+        def column(key):
+            if not any(key in row for row in rows):
+                return None
+            return np.array([row.get(key, np.nan) for row in rows], dtype=np.float64)
+
+        best_epoch = None
+        if rows and "valid_score" in rows[-1]:
+            # The last fit validated: its last flagged epoch is the restored one.
+            flagged = [
+                epoch
+                for epoch, row in enumerate(rows, start=1)
+                if row.get("valid_score_best")
+            ]
+            best_epoch = flagged[-1] if flagged else None
+        return {
+            "train_loss": column("train_loss"),
+            "valid_loss": column("valid_loss"),
+            "valid_score": column("valid_score"),
+            "best_epoch": best_epoch,
+            "score_name": "accuracy" if self._loss_kind == "cross_entropy" else "R^2",
+        }
+
     # -- input scaling ------------------------------------------------------------
 
     def _fit_input_scaling(self, sequences, weight):

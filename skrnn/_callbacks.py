@@ -55,6 +55,10 @@ class TrainingMonitor(Callback):
             self.best_epoch_ = len(net.history)
             if self.restore_best:
                 self.best_state_ = self.last_state_
+        if self.restore_best:
+            # skorch's ``<name>_best`` flag: the last flagged epoch of a fit is
+            # the one whose weights are restored, readable from a saved history.
+            net.history.record(f"{self.monitor}_best", bool(better))
         if self.no_improvement_count_ > self.n_iter_no_change:
             self.converged_ = True
             # skorch's way to end training early; caught by NeuralNet.partial_fit.

@@ -1,0 +1,310 @@
+"""TrainingCurveDisplay: the training history of a fitted estimator, drawn."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+
+import skrnn
+from skrnn import RNNClassifier, RNNRegressor, SequenceTagger
+from skrnn.inspection import TrainingCurveDisplay
+
+TINY = dict(hidden_size=8, max_epochs=4, random_state=0)
+STOPPING = dict(early_stopping=True, validation_fraction=0.25)
+
+
+@pytest.fixture
+def pyplot():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
+
+
+def data(rng, n=40):
+    X = rng.randn(n, 6, 2).astype(np.float32)
+    y = np.where(X[:, :, 0].sum(axis=1) > 0, "pos", "neg")
+    return X, y
+
+
+def tokens(rng, n=24):
+    words = ["a", "b", "c", "d"]
+    X = [list(rng.choice(words, size=k)) for k in rng.randint(2, 6, size=n)]
+    return X, [[w.upper() for w in sentence] for sentence in X]
+
+
+def history(estimator, key):
+    return [row[key] for row in estimator.net_.history]
+
+
+def restored_epoch(estimator):
+    # The monitor's own record of the epoch whose weights it restored.
+    return dict(estimator.net_.callbacks_)["monitor"].best_epoch_
+
+
+@pytest.fixture(scope="module")
+def stopped_early():
+    # Trained until early stopping ended it, with a best epoch before the last.
+    X, y = data(np.random.RandomState(0), n=200)
+    clf = RNNClassifier(
+        hidden_size=16, lr=1e-2, max_epochs=60, n_iter_no_change=3, **STOPPING
+    )
+    return clf.set_params(random_state=0).fit(X, y)
+
+
+def test_lines_hold_the_training_loss_without_early_stopping(pyplot, rng):
+    clf = RNNClassifier(**TINY).fit(*data(rng))
+    display = TrainingCurveDisplay.from_estimator(clf)
+
+    (line,) = display.lines_
+    np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3, 4])
+    np.testing.assert_array_equal(line.get_ydata(), clf.loss_curve_)
+    np.testing.assert_array_equal(display.train_loss, history(clf, "train_loss"))
+    assert display.valid_loss is None and display.valid_score is None
+    assert display.best_epoch is None and display.best_epoch_line_ is None
+    assert display.score_ax_ is None
+    assert display.ax_.get_xlabel() == "Epoch"
+    assert display.ax_.get_ylabel() == "Loss"
+    legend = display.ax_.get_legend()
+    assert [text.get_text() for text in legend.get_texts()] == ["Training loss"]
+    assert legend.get_title().get_text() == "RNNClassifier"
+    assert display.figure_ is display.ax_.figure
+
+
+def test_lines_hold_the_validation_history_with_early_stopping(pyplot, stopped_early):
+    clf = stopped_early
+    display = TrainingCurveDisplay.from_estimator(clf)
+
+    train, valid_loss, valid_score = display.lines_
+    epochs = np.arange(1, clf.n_iter_ + 1)
+    for line in display.lines_:
+        np.testing.assert_array_equal(line.get_xdata(), epochs)
+    np.testing.assert_array_equal(train.get_ydata(), clf.loss_curve_)
+    np.testing.assert_array_equal(valid_loss.get_ydata(), history(clf, "valid_loss"))
+    np.testing.assert_array_equal(valid_score.get_ydata(), clf.validation_scores_)
+    # Losses share the left axis; the score has its own, on the same x-axis.
+    assert train.axes is valid_loss.axes is display.ax_
+    assert valid_score.axes is display.score_ax_ is not display.ax_
+    assert display.score_ax_.get_ylabel() == "Validation accuracy"
+    assert [text.get_text() for text in display.score_ax_.get_legend().get_texts()] == [
+        "Training loss",
+        "Validation loss",
+        "Validation accuracy",
+        f"Best epoch ({display.best_epoch})",
+    ]
+
+
+def test_best_epoch_marks_the_restored_weights(pyplot, stopped_early):
+    clf = stopped_early
+    display = TrainingCurveDisplay.from_estimator(clf)
+
+    assert display.best_epoch < clf.n_iter_  # training went on past it
+    assert display.best_epoch == restored_epoch(clf)
+    assert display.best_epoch == np.argmax(clf.validation_scores_) + 1
+    np.testing.assert_array_equal(
+        display.best_epoch_line_.get_xdata(), [display.best_epoch] * 2
+    )
+    assert clf.validation_scores_[display.best_epoch - 1] == clf.best_validation_score_
+
+
+def test_best_epoch_of_a_warm_start_is_in_the_last_fit(pyplot, rng):
+    X, y = data(rng, n=60)
+    clf = RNNClassifier(warm_start=True, **STOPPING, **TINY).fit(X, y)
+    clf.set_params(max_epochs=3).fit(X, y)
+    display = TrainingCurveDisplay.from_estimator(clf)
+
+    assert len(display.epochs) == clf.n_iter_ == 7
+    # The second fit's monitor restored one of its own epochs, even where an
+    # epoch of the first fit scored higher.
+    assert 4 < display.best_epoch == restored_epoch(clf)
+
+
+def test_partial_fit_after_early_stopping_keeps_the_last_weights(pyplot, rng):
+    X, y = data(rng)
+    clf = RNNClassifier(**STOPPING, **TINY).fit(X, y).partial_fit(X, y)
+    display = TrainingCurveDisplay.from_estimator(clf)
+
+    assert display.best_epoch is None and display.best_epoch_line_ is None
+    # partial_fit sets no validation split: its epoch has no validation values.
+    assert np.isnan(display.valid_loss[-1]) and np.isnan(display.valid_score[-1])
+    assert not np.isnan(display.valid_loss[:-1]).any()
+    np.testing.assert_array_equal(display.lines_[0].get_ydata(), clf.loss_curve_)
+
+
+def test_best_epoch_survives_save_and_load(pyplot, stopped_early, tmp_path):
+    loaded = skrnn.load(skrnn.save(stopped_early, tmp_path / "model.skrnn"))
+    display = TrainingCurveDisplay.from_estimator(loaded)
+
+    assert display.best_epoch == restored_epoch(stopped_early)
+    np.testing.assert_array_equal(display.valid_score, stopped_early.validation_scores_)
+
+
+def test_plots_on_the_given_axes(pyplot, stopped_early):
+    figure, ax = pyplot.subplots()
+    display = TrainingCurveDisplay.from_estimator(stopped_early, ax=ax)
+
+    assert display.ax_ is ax and display.figure_ is figure
+    assert display.score_ax_.figure is figure
+    assert display.best_epoch_line_.axes is ax
+
+
+@pytest.mark.parametrize(
+    "metrics, on_score_ax",
+    [("valid_score", [True]), (["valid_loss", "train_loss"], [False, False])],
+)
+def test_metrics_selects_the_curves(pyplot, stopped_early, metrics, on_score_ax):
+    display = TrainingCurveDisplay.from_estimator(stopped_early, metrics=metrics)
+
+    expected = [metrics] if isinstance(metrics, str) else metrics
+    names = {
+        "train_loss": "Training loss",
+        "valid_loss": "Validation loss",
+        "valid_score": "Validation accuracy",
+    }
+    assert [line.get_label() for line in display.lines_] == [names[m] for m in expected]
+    if metrics == "valid_score":
+        # Only a score: it takes the main axes, no twin.
+        assert display.score_ax_ is display.ax_
+        assert display.ax_.get_ylabel() == "Validation accuracy"
+    else:
+        assert display.score_ax_ is None
+    assert [line.axes is display.score_ax_ for line in display.lines_] == on_score_ax
+
+
+def test_metrics_are_checked(pyplot, rng, stopped_early):
+    plain = RNNClassifier(**TINY).fit(*data(rng))
+    with pytest.raises(ValueError, match="early_stopping=True"):
+        TrainingCurveDisplay.from_estimator(plain, metrics=["valid_loss"])
+    with pytest.raises(ValueError, match="must be among"):
+        TrainingCurveDisplay.from_estimator(stopped_early, metrics=["accuracy"])
+    with pytest.raises(ValueError, match="empty"):
+        TrainingCurveDisplay.from_estimator(stopped_early, metrics=[])
+
+
+def test_curve_kwargs_reach_the_lines(pyplot, stopped_early):
+    display = TrainingCurveDisplay.from_estimator(
+        stopped_early,
+        curve_kwargs={"lw": 3, "c": "red"},  # aliases override the defaults
+        best_epoch_kw={"color": "blue"},
+    )
+    assert [line.get_linewidth() for line in display.lines_] == [3, 3, 3]
+    assert {line.get_color() for line in display.lines_} == {"red"}
+    assert display.best_epoch_line_.get_color() == "blue"
+
+    display = TrainingCurveDisplay.from_estimator(
+        stopped_early,
+        metrics=["train_loss", "valid_score"],
+        curve_kwargs=[{"label": "fit"}, {"linestyle": "--"}],
+    )
+    assert [line.get_label() for line in display.lines_] == [
+        "fit",
+        "Validation accuracy",
+    ]
+    assert display.lines_[1].get_linestyle() == "--"
+    with pytest.raises(ValueError, match="one dict per curve"):
+        TrainingCurveDisplay.from_estimator(stopped_early, curve_kwargs=[{}])
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor", "tagger"])
+def test_every_estimator(pyplot, rng, kind):
+    if kind == "tagger":
+        X, y = tokens(rng)
+        est = SequenceTagger(embedding_dim=4, char_features=3, **STOPPING, **TINY)
+        score_name = "accuracy"
+    elif kind == "regressor":
+        X = rng.randn(40, 6, 2)
+        y = X[:, :, 0].sum(axis=1)
+        est = RNNRegressor(**STOPPING, **TINY)
+        score_name = "R^2"
+    else:
+        X, y = data(rng)
+        est = RNNClassifier(**STOPPING, **TINY)
+        score_name = "accuracy"
+    est.fit(X, y)
+    display = TrainingCurveDisplay.from_estimator(est)
+
+    train, valid_loss, valid_score = display.lines_
+    np.testing.assert_array_equal(train.get_ydata(), est.loss_curve_)
+    np.testing.assert_array_equal(valid_loss.get_ydata(), history(est, "valid_loss"))
+    np.testing.assert_array_equal(valid_score.get_ydata(), est.validation_scores_)
+    assert valid_score.get_label() == f"Validation {score_name}"
+    assert display.best_epoch == restored_epoch(est)
+    assert display.score_ax_.get_legend().get_title().get_text() == type(est).__name__
+
+
+def test_reads_through_pipelines_and_searches(pyplot, rng):
+    X, y = data(rng)
+    pipeline = make_pipeline(RNNClassifier(**TINY)).fit(X, y)
+    display = TrainingCurveDisplay.from_estimator(pipeline)
+    np.testing.assert_array_equal(display.train_loss, pipeline[-1].loss_curve_)
+
+    search = GridSearchCV(RNNClassifier(**TINY), {"hidden_size": [4, 8]}, cv=2)
+    search.fit(X, y)
+    display = TrainingCurveDisplay.from_estimator(search, name="best")
+    np.testing.assert_array_equal(
+        display.train_loss, search.best_estimator_.loss_curve_
+    )
+    assert display.ax_.get_legend().get_title().get_text() == "best"
+
+    no_refit = GridSearchCV(RNNClassifier(**TINY), {"hidden_size": [4]}, cv=2)
+    with pytest.raises(ValueError, match="refit=False"):
+        TrainingCurveDisplay.from_estimator(no_refit.set_params(refit=False).fit(X, y))
+
+
+@pytest.mark.parametrize(
+    "unfitted",
+    [
+        RNNClassifier(),
+        make_pipeline(RNNRegressor()),
+        GridSearchCV(SequenceTagger(), {"hidden_size": [4]}),
+    ],
+    ids=["estimator", "pipeline", "search"],
+)
+def test_unfitted_estimator_raises(pyplot, unfitted):
+    with pytest.raises(NotFittedError):
+        TrainingCurveDisplay.from_estimator(unfitted)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        LogisticRegression().fit([[0.0], [1.0]], [0, 1]),
+        make_pipeline(LogisticRegression()),
+        "RNNClassifier",
+    ],
+    ids=["sklearn-estimator", "pipeline-of-another", "string"],
+)
+def test_wrong_object_raises_type_error(pyplot, wrong):
+    with pytest.raises(TypeError, match="skrnn estimator.*got an object of type"):
+        TrainingCurveDisplay.from_estimator(wrong)
+
+
+def test_display_from_arrays(pyplot):
+    display = TrainingCurveDisplay(
+        epochs=[1, 2, 3], train_loss=[0.9, 0.5, 0.4], valid_loss=[1.0, np.nan, 0.6]
+    ).plot()
+    np.testing.assert_array_equal(display.lines_[1].get_ydata(), [1.0, np.nan, 0.6])
+    assert display.ax_.get_legend().get_title().get_text() == ""
+    with pytest.raises(ValueError, match="one value per epoch"):
+        TrainingCurveDisplay(epochs=[1, 2], train_loss=[0.9, 0.5, 0.4]).plot()
+
+
+def test_importing_skrnn_does_not_import_matplotlib():
+    code = (
+        "import sys, skrnn, skrnn.inspection; "
+        "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'"
+    )
+    # The child must import this skrnn, wherever another one is installed.
+    here = str(Path(skrnn.__file__).parents[1])
+    path = os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
