@@ -1,0 +1,267 @@
+"""Torch threads, batch sizes and ``GridSearchCV(n_jobs=2)`` on this machine.
+
+Part 1, threads x batch size: one training epoch and one ``predict_proba`` pass
+of ``RNNClassifier(hidden_size=64)`` on 1,024 sequences x 100 steps x 8 float32
+features, at 1 and 2 torch threads and batch sizes 16, 64 and 256, interleaved,
+medians. It runs twice: on the machine as it is, and with one other busy
+process (a pure-Python spin loop on one core), the common case on a shared
+2-core machine. The ratio reported is time at 2 threads / time at 1 thread
+(below 1: two threads help).
+
+Part 2, ``GridSearchCV``: a grid of four candidates x 2-fold CV = eight fits,
+each about one second (the number of epochs is calibrated so that one fit at
+torch's default thread count takes about a second), run with ``n_jobs=1`` and
+``n_jobs=2``. Every run starts in a fresh Python process, so ``n_jobs=2`` pays
+for starting its worker processes ("cold"); the same process then runs the
+search again with the workers already up ("warm"). Runs alternate between the
+two settings; the report gives medians of the search times (imports excluded,
+worker start-up included) and the speed-up n_jobs=1 time / n_jobs=2 time.
+joblib starts its workers with one thread each (``OMP_NUM_THREADS=1``), so
+``n_jobs=2`` on two cores runs two single-threaded fits side by side, while
+``n_jobs=1`` runs one fit at torch's default of two threads.
+
+Run from the repository root::
+
+    python benchmarks/bench_threads.py
+    python benchmarks/bench_threads.py --part search --repeats 5
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+BATCH_SIZES = (16, 64, 256)
+
+
+def make_data(n, n_steps, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, n_steps, 8).astype(np.float32)
+    score = X[:, :, 0].mean(axis=1)
+    y = np.searchsorted(np.quantile(score, [0.25, 0.5, 0.75]), score)
+    return X, y
+
+
+def _classifier(**params):
+    from skrnn import RNNClassifier
+
+    return RNNClassifier(random_state=0, **params)
+
+
+def _fit_quietly(est, X, y):
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y)
+
+
+# -- part 1 -----------------------------------------------------------------------
+
+
+def threads_by_batch(repeats):
+    import torch
+
+    X, y = make_data(1024, 100)
+    old = torch.get_num_threads()
+    times = {}
+    try:
+        for batch_size in BATCH_SIZES:
+            for n_threads in (1, 2):  # warm-up
+                torch.set_num_threads(n_threads)
+                est = _classifier(hidden_size=64, batch_size=batch_size, max_epochs=1)
+                _fit_quietly(est, X, y).predict_proba(X)
+            for r in range(repeats):
+                for n_threads in (1, 2) if r % 2 == 0 else (2, 1):
+                    torch.set_num_threads(n_threads)
+                    est = _classifier(
+                        hidden_size=64, batch_size=batch_size, max_epochs=1
+                    )
+                    t0 = time.perf_counter()
+                    _fit_quietly(est, X, y)
+                    t1 = time.perf_counter()
+                    est.predict_proba(X)
+                    t2 = time.perf_counter()
+                    key = (batch_size, n_threads)
+                    times.setdefault(key, {"fit": [], "predict": []})
+                    times[key]["fit"].append(t1 - t0)
+                    times[key]["predict"].append(t2 - t1)
+    finally:
+        torch.set_num_threads(old)
+    rows = []
+    for batch_size in BATCH_SIZES:
+        one, two = times[(batch_size, 1)], times[(batch_size, 2)]
+        row = {"batch_size": batch_size}
+        for step in ("fit", "predict"):
+            row[step] = {
+                "1_thread_s": statistics.median(one[step]),
+                "2_threads_s": statistics.median(two[step]),
+                "ratio_2_over_1": statistics.median(
+                    b / a for a, b in zip(one[step], two[step], strict=True)
+                ),
+            }
+        rows.append(row)
+    return rows
+
+
+def spin():
+    while True:
+        pass
+
+
+def print_threads(rows, title):
+    print(title)
+    print(
+        f"  {'batch':>5s}  {'fit 1 thr':>9s} {'2 thr':>7s} {'2/1':>5s}   "
+        f"{'predict 1 thr':>13s} {'2 thr':>7s} {'2/1':>5s}"
+    )
+    for row in rows:
+        f, p = row["fit"], row["predict"]
+        print(
+            f"  {row['batch_size']:>5d}  {f['1_thread_s']:>8.2f}s "
+            f"{f['2_threads_s']:>6.2f}s {f['ratio_2_over_1']:>5.2f}   "
+            f"{p['1_thread_s']:>12.3f}s {p['2_threads_s']:>6.3f}s "
+            f"{p['ratio_2_over_1']:>5.2f}"
+        )
+
+
+# -- part 2 -----------------------------------------------------------------------
+
+GRID = {"hidden_size": [32, 48], "lr": [1e-3, 3e-3]}
+
+
+def search_child(n_jobs, epochs):
+    """In a fresh process: time the search twice (cold, then warm workers)."""
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    X, y = make_data(1024, 50)
+    out = {}
+    for label in ("cold", "warm"):
+        search = GridSearchCV(
+            _classifier(max_epochs=epochs, n_iter_no_change=epochs + 1),
+            GRID,
+            cv=KFold(2),
+            n_jobs=n_jobs,
+        )
+        t0 = time.perf_counter()
+        _fit_quietly(search, X, y)
+        out[label] = time.perf_counter() - t0
+    return out
+
+
+def calibrate_epochs():
+    import torch
+
+    X, y = make_data(512, 50)  # one CV training fold of the search
+    est = _classifier(hidden_size=48, max_epochs=2, n_iter_no_change=3)
+    _fit_quietly(est, X, y)
+    t0 = time.perf_counter()
+    _fit_quietly(est, X, y)
+    per_epoch = (time.perf_counter() - t0) / 2
+    return max(1, round(1.0 / per_epoch)), per_epoch, torch.get_num_threads()
+
+
+def grid_search(repeats):
+    epochs, per_epoch, threads = calibrate_epochs()
+    print(
+        f"search: 8 fits of {epochs} epochs ({per_epoch * epochs:.2f} s each at "
+        f"{threads} torch threads, measured)"
+    )
+    times = {1: {"cold": [], "warm": []}, 2: {"cold": [], "warm": []}}
+    for r in range(repeats):
+        for n_jobs in (1, 2) if r % 2 == 0 else (2, 1):
+            done = subprocess.run(
+                [sys.executable, __file__, "--child", str(n_jobs), str(epochs)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            for label, seconds in result.items():
+                times[n_jobs][label].append(seconds)
+            print(
+                f"  repeat {r}: n_jobs={n_jobs} cold {result['cold']:.2f}s, "
+                f"warm {result['warm']:.2f}s"
+            )
+    summary = {"epochs": epochs, "fit_s": per_epoch * epochs, "times_s": times}
+    for label in ("cold", "warm"):
+        one = statistics.median(times[1][label])
+        two = statistics.median(times[2][label])
+        summary[label] = {"n_jobs_1_s": one, "n_jobs_2_s": two, "speedup": one / two}
+        print(
+            f"  {label}: n_jobs=1 {one:.2f}s, n_jobs=2 {two:.2f}s, speed-up "
+            f"{one / two:.2f} (target >= 1.3)"
+        )
+    return summary
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--part", choices=["threads", "search", "all"], default="all")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--output", type=Path, default=None)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(search_child(int(args.child[0]), int(args.child[1]))))
+        return
+
+    import multiprocessing
+
+    import sklearn
+    import torch
+
+    import skrnn
+
+    payload = {
+        "benchmark": "bench_threads",
+        "versions": {
+            "skrnn": skrnn.__version__,
+            "torch": torch.__version__,
+            "sklearn": sklearn.__version__,
+            "python": platform.python_version(),
+        },
+        "machine": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "default_torch_threads": torch.get_num_threads(),
+        "load_average_1min_start": os.getloadavg()[0],
+    }
+    print(
+        f"{os.cpu_count()} CPUs, torch {torch.__version__} defaults to "
+        f"{torch.get_num_threads()} threads, load average {os.getloadavg()[0]:.2f}"
+    )
+    if args.part in ("threads", "all"):
+        rows = threads_by_batch(args.repeats)
+        print_threads(rows, "one epoch / one predict, machine as it is:")
+        payload["threads_quiet"] = rows
+        spinner = multiprocessing.Process(target=spin, daemon=True)
+        spinner.start()
+        try:
+            rows = threads_by_batch(max(3, args.repeats // 2))
+        finally:
+            spinner.terminate()
+            spinner.join()
+        print_threads(rows, "with one other busy process:")
+        payload["threads_busy"] = rows
+    if args.part in ("search", "all"):
+        payload["search"] = grid_search(args.repeats)
+    payload["load_average_1min_end"] = os.getloadavg()[0]
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    output = args.output or RESULTS_DIR / f"bench_threads_{stamp}.json"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(payload, indent=2, default=str))
+    print(f"wrote {output}")
+
+
+if __name__ == "__main__":
+    main()
