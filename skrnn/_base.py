@@ -32,6 +32,7 @@ from skorch.callbacks import (
 from ._batching import BatchIterator, make_dataset
 from ._callbacks import (
     FiniteLossGuard,
+    ThreadControl,
     TrainingMonitor,
     ValidationScore,
     score_outputs,
@@ -39,6 +40,7 @@ from ._callbacks import (
 from ._data import check_sequences
 from ._modules import SequenceLoss, SequenceNetwork
 from ._stats import step_moments, step_weights
+from ._threads import ThreadGovernor, thread_scope
 
 OPTIMIZERS = {
     "adam": torch.optim.Adam,
@@ -147,6 +149,17 @@ default='adam'
     device : str, default='cpu'
         Torch device to train and predict on: ``'cpu'``, ``'cuda'``,
         ``'cuda:N'``, or ``'auto'`` (CUDA when available, else CPU).
+
+    n_threads : int, 'auto' or None, default='auto'
+        torch intra-op threads used on the CPU during ``fit`` and ``predict``;
+        torch's setting is restored when the call returns. ``'auto'`` uses up
+        to torch's current count (``torch.get_num_threads()``, by default one
+        per core) but fewer while other processes keep the CPUs busy, measured
+        from ``/proc/stat`` every 0.1 s of work (Linux; elsewhere it leaves the
+        count alone): small recurrent layers run 3x to 50x slower when their
+        threads compete with other work on the same cores
+        (``benchmarks/bench_threads.py``). An int sets the count; None leaves
+        it alone.
 
     verbose : int, default=0
         0 is silent; 1 prints one line per epoch (training loss, validation
@@ -271,6 +284,11 @@ class BaseSequenceEstimator(BaseEstimator):
         "standardize": ["boolean"],
         "random_state": ["random_state"],
         "device": [str],
+        "n_threads": [
+            None,
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "verbose": [Interval(Integral, 0, 2, closed="both"), "boolean"],
     }
 
@@ -464,9 +482,15 @@ class BaseSequenceEstimator(BaseEstimator):
         net.train_split = _FixedSplit(valid)
         net.max_epochs = 1 if incremental else self.max_epochs
         n_epochs_before = _completed_epochs(net.history)
-        with torch.random.fork_rng(devices=_cuda_indices(device)):
-            torch.manual_seed(torch_seed)
-            net.partial_fit(train, y=None)
+        with thread_scope() as caller_threads:
+            governor = ThreadGovernor(self.n_threads, caller_threads)
+            net.callbacks_.append(("threads", ThreadControl(governor)))
+            try:
+                with torch.random.fork_rng(devices=_cuda_indices(device)):
+                    torch.manual_seed(torch_seed)
+                    net.partial_fit(train, y=None)
+            finally:
+                net.callbacks_.pop()
         # Do not keep the validation data alive inside the fitted estimator.
         net.train_split = None
         net.module_.eval()
@@ -711,8 +735,10 @@ class BaseSequenceEstimator(BaseEstimator):
         net = self.net_
         outputs = []
         net.module_.eval()
-        with torch.inference_mode():
+        with thread_scope() as caller_threads, torch.inference_mode():
+            governor = ThreadGovernor(self.n_threads, caller_threads)
             for batch in net.get_iterator(make_dataset(sequences), training=False):
+                governor.step()
                 X_batch = batch[0]
                 y_pred = net.infer(X_batch)
                 if transform is not None:

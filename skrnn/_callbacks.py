@@ -175,3 +175,13 @@ def score_outputs(kind, y_pred, target, lengths, weight=None):
             torch.where(sse > 0, 0 * ones, ones),
         )
         return float(r2.mean())
+
+
+class ThreadControl(Callback):
+    """Lets a :class:`~skrnn._threads.ThreadGovernor` act between batches."""
+
+    def __init__(self, governor):
+        self.governor = governor
+
+    def on_batch_end(self, net, **kwargs):
+        self.governor.step()

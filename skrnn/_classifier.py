@@ -119,6 +119,7 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         standardize=True,
         random_state=None,
         device="cpu",
+        n_threads="auto",
         verbose=0,
     ):
         self.cell = cell
@@ -145,6 +146,7 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         self.standardize = standardize
         self.random_state = random_state
         self.device = device
+        self.n_threads = n_threads
         self.verbose = verbose
 
     def _encode_targets(self, y, sequences, sample_weight, *, reset, classes=None):

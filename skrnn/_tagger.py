@@ -197,6 +197,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         standardize=True,
         random_state=None,
         device="cpu",
+        n_threads="auto",
         verbose=0,
     ):
         self.cell = cell
@@ -228,6 +229,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         self.standardize = standardize
         self.random_state = random_state
         self.device = device
+        self.n_threads = n_threads
         self.verbose = verbose
 
     # -- hooks of the base class ---------------------------------------------------

@@ -1,11 +1,17 @@
-"""predict from several threads at once on one fitted estimator."""
+"""Threads: concurrent predict calls; torch's thread count in fit and predict."""
 
+import subprocess
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
+from skorch.callbacks import Callback
 
-from skrnn import RNNClassifier, RNNRegressor, SequenceTagger
+from skrnn import RNNClassifier, RNNRegressor, SequenceTagger, _threads
 
 TINY = dict(hidden_size=6, max_epochs=1, batch_size=4, random_state=0)
 
@@ -55,3 +61,169 @@ def test_concurrent_predict_equals_sequential(name, rng):
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda job: getattr(est, job[0])(job[1]), jobs))
     assert all(_same(r, e) for r, e in zip(results, expected, strict=True))
+
+
+# -- torch's thread count during fit and predict ---------------------------------------
+
+
+@pytest.fixture
+def two_torch_threads():
+    """torch at 2 threads for the test (the suite runs at 1), restored after."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(previous)
+
+
+class _ThreadsSeen(Callback):
+    def initialize(self):
+        self.seen = []
+        return self
+
+    def on_batch_end(self, net, **kwargs):
+        self.seen.append(torch.get_num_threads())
+
+
+def _record_predict_threads(monkeypatch):
+    seen = []
+    step = _threads.ThreadGovernor.step
+
+    def recording_step(self):
+        step(self)
+        seen.append(torch.get_num_threads())
+
+    monkeypatch.setattr(_threads.ThreadGovernor, "step", recording_step)
+    return seen
+
+
+@pytest.mark.parametrize("n_threads", [1, 3])
+def test_n_threads_int_is_used_and_restored(
+    n_threads, two_torch_threads, rng, monkeypatch
+):
+    X, y = _ragged(rng, 12), rng.randint(0, 2, 12)
+    seen = _ThreadsSeen()
+    clf = RNNClassifier(n_threads=n_threads, callbacks=[seen], **TINY).fit(X, y)
+    assert seen.seen and set(seen.seen) == {n_threads}
+    assert torch.get_num_threads() == 2
+    predicted = _record_predict_threads(monkeypatch)
+    clf.predict(X)
+    assert predicted and set(predicted) == {n_threads}
+    assert torch.get_num_threads() == 2
+
+
+def test_n_threads_none_leaves_torch_alone(two_torch_threads, rng):
+    seen = _ThreadsSeen()
+    RNNRegressor(n_threads=None, callbacks=[seen], **TINY).fit(
+        _ragged(rng, 12), rng.randn(12)
+    )
+    assert set(seen.seen) == {2}
+
+
+@pytest.mark.parametrize("others, expected", [(0.0, 2), (1.0, 1), (1.9, 1)])
+def test_auto_uses_fewer_threads_when_other_processes_are_busy(
+    others, expected, two_torch_threads, rng, monkeypatch
+):
+    monkeypatch.setattr(_threads, "MEASURE_SECONDS", 0.0)
+    monkeypatch.setattr(_threads, "_last_choice", None)
+    monkeypatch.setattr(_threads, "_cpus", lambda: [0, 1])
+    monkeypatch.setattr(_threads, "_read_cpu_times", lambda cpus: (0, 1))
+    monkeypatch.setattr(_threads.LoadProbe, "others", lambda self: others)
+    X, y = _ragged(rng, 16), rng.randint(0, 2, 16)
+    seen = _ThreadsSeen()
+    clf = RNNClassifier(callbacks=[seen], **TINY).fit(X, y)
+    # The first batch runs at the caller's count, the rest at the chosen one.
+    assert seen.seen[0] == 2 and set(seen.seen[1:]) == {expected}
+    assert torch.get_num_threads() == 2
+    predicted = _record_predict_threads(monkeypatch)
+    clf.predict_proba(X)
+    assert set(predicted) == {expected}
+    assert torch.get_num_threads() == 2
+
+
+def test_auto_never_exceeds_the_callers_thread_count(rng, monkeypatch):
+    # The suite runs torch at 1 thread: 'auto' must not raise it, whatever the load.
+    monkeypatch.setattr(_threads, "MEASURE_SECONDS", 0.0)
+    monkeypatch.setattr(_threads.LoadProbe, "others", lambda self: 0.0)
+    seen = _ThreadsSeen()
+    RNNClassifier(callbacks=[seen], **TINY).fit(_ragged(rng, 12), rng.randint(0, 2, 12))
+    assert set(seen.seen) == {1}
+
+
+def test_auto_starts_where_the_last_recent_decision_left(
+    two_torch_threads, rng, monkeypatch
+):
+    # A short call (no measuring interval completes) right after a decision for
+    # one thread runs at one thread from its first batch.
+    monkeypatch.setattr(_threads, "MEASURE_SECONDS", 1e9)
+    monkeypatch.setattr(_threads, "_cpus", lambda: [0, 1])
+    monkeypatch.setattr(_threads, "_read_cpu_times", lambda cpus: (0, 1))
+    clf = RNNClassifier(**TINY).fit(_ragged(rng, 12), rng.randint(0, 2, 12))
+    predicted = _record_predict_threads(monkeypatch)
+    monkeypatch.setattr(_threads, "_last_choice", (1, time.monotonic()))
+    clf.predict(_ragged(rng, 6))
+    assert set(predicted) == {1}
+    # An old decision is forgotten: back to the caller's count.
+    predicted.clear()
+    monkeypatch.setattr(_threads, "_last_choice", (1, time.monotonic() - 3600))
+    clf.predict(_ragged(rng, 6))
+    assert set(predicted) == {2}
+    assert torch.get_num_threads() == 2
+
+
+@pytest.mark.parametrize(
+    "ceiling, n_cpus, others, expected",
+    [
+        (2, 2, 0.0, 2),
+        (2, 2, 0.2, 2),
+        (2, 2, 0.3, 1),
+        (2, 2, 1.0, 1),
+        (2, 2, 5.0, 1),
+        (8, 8, 2.0, 6),
+        (4, 8, 0.0, 4),
+        (1, 2, 0.0, 1),
+    ],
+)
+def test_threads_for_load(ceiling, n_cpus, others, expected):
+    assert _threads.threads_for_load(ceiling, n_cpus, others) == expected
+
+
+def test_thread_count_restored_after_a_failed_fit(two_torch_threads, rng):
+    class Fail(Callback):
+        def on_batch_end(self, net, **kwargs):
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        RNNClassifier(n_threads=1, callbacks=[Fail()], **TINY).fit(
+            _ragged(rng, 8), rng.randint(0, 2, 8)
+        )
+    assert torch.get_num_threads() == 2
+
+
+def test_concurrent_calls_restore_the_callers_count(two_torch_threads, rng):
+    est = RNNClassifier(n_threads=1, **TINY).fit(
+        _ragged(rng, 12), rng.randint(0, 2, 12)
+    )
+    inputs = [_ragged(rng, n) for n in (5, 40, 3, 25, 9, 31)] * 3
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(est.predict_proba, inputs))
+    assert torch.get_num_threads() == 2
+
+
+@pytest.mark.skipif(not Path("/proc/stat").exists(), reason="needs Linux /proc/stat")
+def test_load_probe_measures_a_busy_cpu():
+    # A second process spinning on a CPU we may use shows up as load of others.
+    probe = _threads.LoadProbe()
+    spinner = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\nt = time.time()\nwhile time.time() - t < 3: pass",
+        ]
+    )
+    try:
+        time.sleep(0.6)
+        others = probe.others()
+    finally:
+        spinner.kill()
+        spinner.wait()
+    assert others is not None and others > 0.3
