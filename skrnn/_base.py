@@ -727,19 +727,35 @@ class BaseSequenceEstimator(BaseEstimator):
         ``transform(y_pred, lengths)`` turns each batch's raw output into what
         the caller needs while it is still on the device (for example Viterbi
         decoding). Returns ``(sequences, outputs)`` where ``outputs`` is a list
-        of arrays (float64 for floating outputs), one per batch, in the order
-        of ``X``.
+        of arrays (float64 for floating outputs) whose rows, concatenated, are
+        in the order of ``X``: per-batch arrays, or, when the batches were
+        taken in order of length, one array of all sequences (one output per
+        sequence) or one ``(1, n_steps, ...)`` array per sequence (per-step
+        outputs).
         """
         check_is_fitted(self)
         sequences = self._validate_X(X, reset=False, **inputs)
         net = self.net_
+        dataset = make_dataset(sequences)
+        lengths = dataset.lengths.numpy()
+        size = self.batch_size
+        order = None
+        if len(lengths) > size and lengths.min() != lengths.max():
+            # Batches of similar lengths: each is cut to its longest sequence,
+            # so the work follows the total length, not n * the longest.
+            order = np.argsort(lengths, kind="stable")
         outputs = []
         net.module_.eval()
         with thread_scope() as caller_threads, torch.inference_mode():
             governor = ThreadGovernor(self.n_threads, caller_threads)
-            for batch in net.get_iterator(make_dataset(sequences), training=False):
+            for start in range(0, len(lengths), size):
                 governor.step()
-                X_batch = batch[0]
+                if order is None:
+                    X_batch = dataset.batch(slice(start, start + size))[0]
+                else:
+                    X_batch = dataset.batch(
+                        torch.from_numpy(order[start : start + size])
+                    )[0]
                 y_pred = net.infer(X_batch)
                 if transform is not None:
                     y_pred = transform(y_pred, X_batch["lengths"])
@@ -747,6 +763,8 @@ class BaseSequenceEstimator(BaseEstimator):
                 if out.dtype.kind == "f":
                     out = out.astype(np.float64, copy=False)
                 outputs.append(out)
+        if order is not None:
+            outputs = _in_input_order(outputs, order, self._per_step_targets())
         return sequences, outputs
 
     # -- hooks with defaults -------------------------------------------------------
@@ -803,6 +821,21 @@ def _cuda_indices(device):
     if torch.device(device).type != "cuda":
         return []
     return list(range(torch.cuda.device_count()))
+
+
+def _in_input_order(outputs, order, per_step):
+    """Outputs of batches taken in ``order``, put back in the input's order."""
+    if not per_step:
+        sorted_rows = np.concatenate(outputs)
+        rows = np.empty_like(sorted_rows)
+        rows[order] = sorted_rows
+        return [rows]
+    # Per-step outputs differ in width between batches: one array per sequence.
+    sorted_rows = [out[j : j + 1] for out in outputs for j in range(out.shape[0])]
+    rows = [None] * len(order)
+    for position, index in enumerate(order):
+        rows[index] = sorted_rows[position]
+    return rows
 
 
 def stack_step_outputs(sequences, outputs):

@@ -241,7 +241,7 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
             Probabilities in the order of ``classes_``.
         """
         _, outputs = self._forward(X)
-        logits = np.concatenate(outputs)
+        logits = outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
         del outputs  # peak memory: twice the output, whatever the size of X
         logits -= logits.max(axis=1, keepdims=True)
         proba = np.exp(logits, out=logits)
