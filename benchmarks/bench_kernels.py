@@ -26,7 +26,8 @@ copy of one set of initial weights:
   unrolled steps for Inductor; oneDNN is switched off around its calls because
   Inductor cannot trace ``aten.mkldnn_rnn_layer``. Compiling takes minutes
   (training and inference graphs separately), hence not in the default run;
-  a second run is faster when Inductor's on-disk cache holds the graphs.
+  a second run is faster when Inductor's on-disk cache holds the graphs
+  (``--no-compile-cache`` measures a cold compile).
 * ``jit_script_nn``: ``torch.jit.script`` of the same ``nn.LSTM`` / ``nn.GRU``
   model.
 * ``jit_script_cells``: the classic scripted "custom LSTM" (PyTorch's
@@ -496,11 +497,22 @@ def main(argv=None):
         "compile_unrolled, which compiles for minutes)",
     )
     parser.add_argument(
+        "--no-compile-cache",
+        action="store_true",
+        help="disable Inductor's caches, so that compile times are those of a "
+        "first compilation",
+    )
+    parser.add_argument(
         "--output", type=Path, default=None, help="JSON file (default: timestamped)"
     )
     args = parser.parse_args(argv)
     if args.repeats < MIN_REPEATS:
         parser.error(f"--repeats must be at least {MIN_REPEATS}")
+    if args.no_compile_cache:
+        import torch._inductor.config
+
+        torch._inductor.config.force_disable_caches = True
+        warnings.filterwarnings("ignore", message="dynamo_pgo force disabled")
     variant_names = ["eager"] + [v for v in args.variants if v != "eager"]
     # Switching oneDNN off says, every time, that TF32 is for Intel GPUs.
     warnings.filterwarnings("ignore", message="TF32 acceleration on top of oneDNN")
@@ -561,6 +573,7 @@ def main(argv=None):
         },
         "model": {"hidden_size": HIDDEN_SIZE, "batch_size": BATCH_SIZE},
         "threads": args.threads,
+        "compile_cache": not args.no_compile_cache,
         "results": results,
     }
     output.write_text(json.dumps(payload, indent=2))
