@@ -33,7 +33,8 @@ character CNN over every (padded) word position, the BiLSTM on a
 ``pack_padded_sequence(..., enforce_sorted=False)`` (the standard idiom) and
 ``cross_entropy(..., ignore_index=-100)`` on the padded tags. Its fit time
 includes building the vocabularies and encoding (reported separately as
-``hand_prep``), its predict time includes encoding the dev set.
+``hand_prep``), its predict time includes encoding the dev set. The script
+checks that both sides have the same vocabulary size and number of weights.
 
 Configurations (both without CRF, so that both sides compute the same thing):
 
@@ -247,6 +248,7 @@ def hand_fit(X, y, config, seed=0):
     model.vocab_, model.chars_, model.classes_ = vocab, chars, np.array(tags)
     model.prep_seconds_ = prep
     model.vocabulary_size_ = len(vocab) + 2
+    model.n_parameters_ = sum(p.numel() for p in model.parameters())
     return model
 
 
@@ -298,6 +300,7 @@ def skrnn_fitter(crf):
             tagger.fit(X, y)
         assert tagger.n_iter_ == 1, tagger.n_iter_
         tagger.vocabulary_size_ = len(tagger.vocabularies_[0]) + 2
+        tagger.n_parameters_ = sum(p.numel() for p in tagger.net_.module_.parameters())
         return tagger
 
     return skrnn_fit
@@ -356,15 +359,13 @@ def run_config(name, config, data, n_threads, repeats, budget_s, with_crf):
                 dev_accuracy[side].append(accuracy(y_dev, pred))
                 if side == "hand":
                     hand_prep.append(model.prep_seconds_)
-                    vocabulary_size = model.vocabulary_size_
+                    hand_shape = (model.vocabulary_size_, model.n_parameters_)
                 elif side == "skrnn":
-                    skrnn_vocabulary_size = model.vocabulary_size_
+                    skrnn_shape = (model.vocabulary_size_, model.n_parameters_)
     finally:
         torch.set_num_threads(old_threads)
-    assert vocabulary_size == skrnn_vocabulary_size, (
-        vocabulary_size,
-        skrnn_vocabulary_size,
-    )
+    # Same vocabulary, same layers: the same number of weights.
+    assert hand_shape == skrnn_shape, (hand_shape, skrnn_shape)
     med = statistics.median
 
     def ratios(step, a, b):
@@ -376,7 +377,8 @@ def run_config(name, config, data, n_threads, repeats, budget_s, with_crf):
     result = {
         "config": name,
         **config,
-        "vocabulary_size": vocabulary_size,
+        "vocabulary_size": hand_shape[0],
+        "n_parameters": hand_shape[1],
         "threads": n_threads,
         "repeats": len(times["hand"]["fit"]),
         "train_tokens": n_train,
@@ -410,7 +412,8 @@ def report(result):
     print(
         f"[{result['config']}] hidden {result['hidden_size']}, char CNN "
         f"{result['char_features'] or 'off'}, dropout {result['dropout']}, word "
-        f"dropout {result['word_dropout']}; {result['threads']} torch thread(s), "
+        f"dropout {result['word_dropout']}, {result['n_parameters']:,} weights on "
+        f"both sides; {result['threads']} torch thread(s), "
         f"{result['repeats']} repeats, load {result['load_average_1min'][0]:.2f}"
         f" -> {result['load_average_1min'][1]:.2f}"
     )
