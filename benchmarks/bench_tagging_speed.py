@@ -277,6 +277,10 @@ def hand_predict(model, X):
 
 def skrnn_fitter(crf):
     def skrnn_fit(X, y, config, seed=0):
+        extra = {}
+        if "n_threads" in SequenceTagger._get_param_names():
+            # Versions that choose their own thread count get the benchmark's.
+            extra["n_threads"] = torch.get_num_threads()
         tagger = SequenceTagger(
             hidden_size=config["hidden_size"],
             bidirectional=True,
@@ -293,6 +297,7 @@ def skrnn_fitter(crf):
             clip_grad_norm=CLIP,
             early_stopping=False,
             random_state=seed,
+            **extra,
         )
         with warnings.catch_warnings():
             # One epoch never converges; that warning is expected here.
