@@ -728,10 +728,10 @@ class BaseSequenceEstimator(BaseEstimator):
         the caller needs while it is still on the device (for example Viterbi
         decoding). Returns ``(sequences, outputs)`` where ``outputs`` is a list
         of arrays (float64 for floating outputs) whose rows, concatenated, are
-        in the order of ``X``: per-batch arrays, or, when the batches were
-        taken in order of length, one array of all sequences (one output per
-        sequence) or one ``(1, n_steps, ...)`` array per sequence (per-step
-        outputs).
+        in the order of ``X``: one array of all sequences when there is one
+        output per sequence; for per-step outputs one array per batch, or one
+        ``(1, n_steps, ...)`` array per sequence when the batches were taken in
+        order of length.
         """
         check_is_fitted(self)
         sequences = self._validate_X(X, reset=False, **inputs)
@@ -744,27 +744,37 @@ class BaseSequenceEstimator(BaseEstimator):
             # Batches of similar lengths: each is cut to its longest sequence,
             # so the work follows the total length, not n * the longest.
             order = np.argsort(lengths, kind="stable")
-        outputs = []
+        per_step = self._per_step_targets()
+        # One output per sequence goes straight into one array: the extra
+        # memory of a prediction is that array and one batch.
+        outputs, result = [], None
         net.module_.eval()
         with thread_scope() as caller_threads, torch.inference_mode():
             governor = ThreadGovernor(self.n_threads, caller_threads)
             for start in range(0, len(lengths), size):
                 governor.step()
-                if order is None:
-                    X_batch = dataset.batch(slice(start, start + size))[0]
-                else:
-                    X_batch = dataset.batch(
-                        torch.from_numpy(order[start : start + size])
-                    )[0]
+                rows = (
+                    slice(start, start + size)
+                    if order is None
+                    else torch.from_numpy(order[start : start + size])
+                )
+                X_batch = dataset.batch(rows)[0]
                 y_pred = net.infer(X_batch)
                 if transform is not None:
                     y_pred = transform(y_pred, X_batch["lengths"])
                 out = y_pred.cpu().numpy()
                 if out.dtype.kind == "f":
                     out = out.astype(np.float64, copy=False)
-                outputs.append(out)
+                if per_step:
+                    outputs.append(out)
+                    continue
+                if result is None:
+                    result = np.empty((len(lengths), *out.shape[1:]), out.dtype)
+                result[rows if order is None else rows.numpy()] = out
+        if not per_step:
+            return sequences, [result]
         if order is not None:
-            outputs = _in_input_order(outputs, order, self._per_step_targets())
+            outputs = _in_input_order(outputs, order)
         return sequences, outputs
 
     # -- hooks with defaults -------------------------------------------------------
@@ -823,14 +833,11 @@ def _cuda_indices(device):
     return list(range(torch.cuda.device_count()))
 
 
-def _in_input_order(outputs, order, per_step):
-    """Outputs of batches taken in ``order``, put back in the input's order."""
-    if not per_step:
-        sorted_rows = np.concatenate(outputs)
-        rows = np.empty_like(sorted_rows)
-        rows[order] = sorted_rows
-        return [rows]
-    # Per-step outputs differ in width between batches: one array per sequence.
+def _in_input_order(outputs, order):
+    """Per-step outputs of batches taken in ``order``, in the input's order.
+
+    Their widths differ between batches, so each sequence gets its own array.
+    """
     sorted_rows = [out[j : j + 1] for out in outputs for j in range(out.shape[0])]
     rows = [None] * len(order)
     for position, index in enumerate(order):

@@ -240,9 +240,8 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         proba : ndarray of shape (n_sequences, n_classes)
             Probabilities in the order of ``classes_``.
         """
-        _, outputs = self._forward(X)
-        logits = outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
-        del outputs  # peak memory: twice the output, whatever the size of X
+        (logits,) = self._forward(X)[1]
+        # In place: the output array is all the memory a prediction keeps.
         logits -= logits.max(axis=1, keepdims=True)
         proba = np.exp(logits, out=logits)
         proba /= proba.sum(axis=1, keepdims=True)

@@ -283,7 +283,9 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         """
         sequences, outputs = self._forward(X)
         if not self.return_sequences:
-            y_pred = np.concatenate(outputs) * self.target_scale_ + self.target_mean_
+            (y_pred,) = outputs
+            y_pred *= self.target_scale_
+            y_pred += self.target_mean_
             return y_pred if self._has_output_axis else y_pred[:, 0]
         rows = [
             row * self.target_scale_ + self.target_mean_
