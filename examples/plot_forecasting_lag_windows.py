@@ -221,3 +221,5 @@ for end in (len(passengers) - 48, len(passengers) - 36, len(passengers) - 24):
 # made for this series (seasonal ARIMA on the log, exponential smoothing).
 # This example shows the mechanics of forecasting with lag windows, not the
 # best model of airline traffic.
+
+plt.show()

@@ -126,3 +126,5 @@ fig.tight_layout()
 
 display = TrainingCurveDisplay.from_estimator(search)
 display.ax_.set_yscale("log")
+
+plt.show()

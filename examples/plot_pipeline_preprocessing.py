@@ -160,3 +160,5 @@ print(f"overall: network {np.mean(predicted == y):.3f}, rule {np.mean(rule == y)
 # A recurrent network earns its keep when the pattern is not known in
 # advance; when a hand-made rule exists, score it next to the network, as
 # here.
+
+plt.show()

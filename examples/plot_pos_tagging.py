@@ -149,3 +149,5 @@ for i in shown:
 # With all 12,544 training sentences, a larger network and a CRF layer, the
 # same tagger reaches 95.3 % (see the benchmarks page); taggers with
 # pretrained contextual embeddings reach about 97.5 %.
+
+plt.show()

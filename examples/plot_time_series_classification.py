@@ -143,3 +143,5 @@ for name, params in settings.items():
 # others stay low on both sets. Whatever the setting, a single test figure on
 # 40 recordings moves by several points from one seed to the next (one
 # recording is 0.025), so read differences of that size as noise.
+
+plt.show()
