@@ -121,6 +121,8 @@ seasonal_naive = np.tile(history[-12:], 2)
 # Forecasts against the truth
 # ---------------------------
 
+# sphinx_gallery_thumbnail_number = 2
+
 test_months = months[-horizon:].astype("datetime64[D]")
 fig, ax = plt.subplots(figsize=(9, 4))
 ax.plot(months[-48:].astype("datetime64[D]"), passengers[-48:], "k", label="truth")

@@ -66,7 +66,8 @@ fig.tight_layout()
 scaler = SequenceScaler().fit(X)
 print("mean:", scaler.mean_.round(1), " scale:", scaler.scale_.round(2))
 X_scaled = scaler.transform(X)
-print(type(X_scaled).__name__, X_scaled[0].shape, X_scaled[0][:2].round(2).tolist())
+print(f"a {type(X_scaled).__name__}; first run {X_scaled[0].shape}, its first steps:")
+print(X_scaled[0][:2].round(2))
 
 # %%
 # Three models, five folds
