@@ -1,6 +1,18 @@
-"""Sphinx configuration for skrnn's documentation."""
+"""Sphinx configuration for skrnn's documentation.
 
-import skrnn
+Build with ``docs/build.sh`` (what CI runs), which points the data fetchers at
+the project's shared data and fails on any warning.
+"""
+
+import logging
+import os
+
+# Before anything imports matplotlib: the gallery draws off-screen.
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from docutils import nodes  # noqa: E402
+
+import skrnn  # noqa: E402
 
 project = "skrnn"
 version = release = skrnn.__version__
@@ -9,13 +21,90 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.intersphinx",
     "numpydoc",
+    "sphinx_gallery.gen_gallery",
 ]
+exclude_patterns = ["_build"]
 autosummary_generate = True
 numpydoc_show_class_members = False
+html_theme = "alabaster"
+
+# -- Gallery -----------------------------------------------------------------
+
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    # Execute every plot_*.py. quickstart.py is the README's script, not a
+    # gallery example (no title block): leave it out of the gallery.
+    "filename_pattern": r"/plot_",
+    "ignore_pattern": r"__init__\.py|quickstart\.py",
+    "within_subsection_order": "FileNameSortKey",
+    # Unload matplotlib (and seaborn) before each example, so that no figure
+    # or rcParams leak from one example into the next (the default).
+    "reset_modules": ("matplotlib", "seaborn"),
+    # "Total running time of the script" under every example, however short.
+    "min_reported_time": 0,
+    "image_scrapers": ("matplotlib",),
+    # Links from the examples' code to the API pages.
+    "doc_module": ("skrnn",),
+    "backreferences_dir": "generated/backreferences",
+    "remove_config_comments": True,
+}
+
+# -- Intersphinx ---------------------------------------------------------------
+
 intersphinx_mapping = {
     "python": ("https://docs.python.org/3", None),
     "sklearn": ("https://scikit-learn.org/stable", None),
     "torch": ("https://pytorch.org/docs/stable", None),
     "skorch": ("https://skorch.readthedocs.io/en/stable", None),
 }
-html_theme = "alabaster"
+# Offline, a fetch would otherwise wait on the network without limit.
+intersphinx_timeout = 10
+
+# Offline (as in CI) the inventories cannot be fetched: Sphinx then warns, and
+# with -W that would fail the build although only the links to other projects'
+# pages are missing. The fetch failure is reported as information instead;
+# references to those projects then render as plain text.
+_UNREACHABLE_INVENTORY = "failed to reach any of the inventories"
+
+
+class _InventoryFetchFailureAsInfo(logging.Filter):
+    def filter(self, record):
+        if record.levelno == logging.WARNING and str(record.msg).startswith(
+            _UNREACHABLE_INVENTORY
+        ):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg = "intersphinx (links to other projects left out): " + str(
+                record.msg
+            )
+        return True
+
+
+# Sphinx's loggers live under "sphinx."; intersphinx logs as
+# "sphinx.ext.intersphinx".
+logging.getLogger("sphinx.sphinx.ext.intersphinx").addFilter(
+    _InventoryFetchFailureAsInfo()
+)
+
+# Labels of scikit-learn's user guide used by docstrings skrnn inherits from
+# scikit-learn (``score``). Intersphinx resolves them from scikit-learn's
+# inventory; without it (offline), link them here rather than warn.
+_SKLEARN_LABELS = {
+    "accuracy_score": "modules/model_evaluation.html#accuracy-score",
+    "r2_score": "modules/model_evaluation.html#r2-score",
+}
+
+
+def _link_sklearn_labels(app, env, node, contnode):
+    if node.get("refdomain") != "std" or node.get("reftype") != "ref":
+        return None
+    page = _SKLEARN_LABELS.get(node.get("reftarget"))
+    if page is None:
+        return None
+    uri = f"{intersphinx_mapping['sklearn'][0]}/{page}"
+    return nodes.reference("", "", contnode, refuri=uri, internal=False)
+
+
+def setup(app):
+    # After intersphinx's own handler, which wins when the inventory loaded.
+    app.connect("missing-reference", _link_sklearn_labels, priority=900)

@@ -764,7 +764,8 @@ def fetch_airline(*, data_home=None, download_if_missing=True, verify_checksums=
 
 
 for _fetcher in (fetch_ucr_uea, fetch_ud_english_ewt, fetch_airline):
-    _fetcher.__doc__ = _fetcher.__doc__.replace("{data_home}", _DATA_HOME_DOC).replace(
-        "{download}", _DOWNLOAD_DOC
-    )
+    # Only the placeholder lines: ``{data_home}/...`` in the text is a path.
+    _fetcher.__doc__ = _fetcher.__doc__.replace(
+        "    {data_home}\n", f"    {_DATA_HOME_DOC}\n"
+    ).replace("{download}", _DOWNLOAD_DOC)
 del _fetcher
