@@ -24,7 +24,6 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 from skorch import NeuralNet
 from skorch.callbacks import (
     Callback,
-    GradientNormClipping,
     LRScheduler,
     ProgressBar,
 )
@@ -32,6 +31,7 @@ from skorch.callbacks import (
 from ._batching import BatchIterator, make_dataset
 from ._callbacks import (
     FiniteLossGuard,
+    GradientClipping,
     ThreadControl,
     TrainingMonitor,
     ValidationScore,
@@ -167,7 +167,7 @@ default='adam'
         over the batches of each epoch."""
 
 _DTYPE_NOTE = """\
-    Training runs in the floating-point precision of ``X``, as in scikit-learn's
+Training runs in the floating-point precision of ``X``, as in scikit-learn's
     :class:`~sklearn.neural_network.MLPClassifier`: float32 input trains in
     float32, anything else in float64. On CPUs float32 is several times faster,
     so pass ``X.astype(np.float32)`` when speed matters."""
@@ -208,14 +208,18 @@ class _SequenceNet(NeuralNet):
     """skorch network whose targets are dicts of criterion arguments."""
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        y_true = {k: v.to(self.device) for k, v in y_true.items()}
+        if self.device != "cpu":
+            y_true = {k: v.to(self.device) for k, v in y_true.items()}
         return self.criterion_(y_pred, **y_true)
 
     def infer(self, x, **fit_params):
-        # Batches are dicts of tensors: skip skorch's recursive to_tensor.
+        # Batches are dicts of tensors: skip skorch's recursive to_tensor (and
+        # on the CPU, where batches are built, any per-tensor call).
         if fit_params:
             return super().infer(x, **fit_params)
-        return self.module_(**{k: v.to(self.device) for k, v in x.items()})
+        if self.device != "cpu":
+            x = {k: v.to(self.device) for k, v in x.items()}
+        return self.module_(**x)
 
     def _set_training(self, training=True):
         # skorch calls this for every batch; Module.train walks the whole tree.
@@ -581,9 +585,7 @@ class BaseSequenceEstimator(BaseEstimator):
             ("valid_score", ValidationScore(partial(score_outputs, self._loss_kind))),
         ]
         if self.clip_grad_norm is not None:
-            callbacks.append(
-                ("clip", GradientNormClipping(gradient_clip_value=self.clip_grad_norm))
-            )
+            callbacks.append(("clip", GradientClipping(self.clip_grad_norm)))
         if self.lr_schedule is not None:
             callbacks.append(("lr_schedule", self._lr_scheduler()))
         if self.verbose >= 2:

@@ -185,3 +185,25 @@ class ThreadControl(Callback):
 
     def on_batch_end(self, net, **kwargs):
         self.governor.step()
+
+
+class GradientClipping(Callback):
+    """Clip the gradient norm of all trained parameters (module and criterion).
+
+    skorch's ``GradientNormClipping`` walks the modules for their parameters at
+    every batch; the list is fixed during training, so it is taken once.
+    """
+
+    def __init__(self, max_norm):
+        self.max_norm = max_norm
+
+    def on_train_begin(self, net, **kwargs):
+        self.parameters_ = [
+            p
+            for module in (net.module_, net.criterion_)
+            for p in module.parameters()
+            if p.requires_grad
+        ]
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        torch.nn.utils.clip_grad_norm_(self.parameters_, self.max_norm)

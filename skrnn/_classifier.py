@@ -13,75 +13,75 @@ from ._base import BaseSequenceEstimator, class_weight_vector, fill_doc
 class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
     """Recurrent neural network classifier: one label per sequence.
 
-        A stack of recurrent layers (LSTM, GRU or vanilla RNN) reads each sequence;
-        a readout summarises it into one vector and a linear layer with softmax gives
-        the class probabilities. Trained by cross-entropy through skorch.
+    A stack of recurrent layers (LSTM, GRU or vanilla RNN) reads each sequence;
+    a readout summarises it into one vector and a linear layer with softmax gives
+    the class probabilities. Trained by cross-entropy through skorch.
 
-        Parameters
-        ----------
-        {core_params}
+    Parameters
+    ----------
+    {core_params}
 
-        readout : {{'last', 'mean', 'max'}}, default='last'
-            How a sequence's recurrent outputs become one vector: ``'last'`` takes
-            the final state at the sequence's own end (both directions when
-            bidirectional), ``'mean'`` and ``'max'`` pool over its real steps.
+    readout : {{'last', 'mean', 'max'}}, default='last'
+        How a sequence's recurrent outputs become one vector: ``'last'`` takes
+        the final state at the sequence's own end (both directions when
+        bidirectional), ``'mean'`` and ``'max'`` pool over its real steps.
 
-        {training_params}
+    {training_params}
 
-        Attributes
-        ----------
-        classes_ : ndarray of shape (n_classes,)
-            Class labels seen in fit.
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen in fit.
 
-        n_features_in_ : int
-            Number of columns of a 2-D ``X`` (its number of steps), else the number
-            of features per step.
+    n_features_in_ : int
+        Number of columns of a 2-D ``X`` (its number of steps), else the number
+        of features per step.
 
-        n_step_features_ : int
-            Number of features per step (1 for 2-D ``X``).
+    n_step_features_ : int
+        Number of features per step (1 for 2-D ``X``).
 
-        feature_names_in_ : ndarray of shape (n_features_in_,)
-            Column names, when ``X`` was a DataFrame with string column names.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Column names, when ``X`` was a DataFrame with string column names.
 
-        input_mean_, input_scale_ : ndarray of shape (n_step_features_,)
-            Per-feature standardisation learnt in fit.
+    input_mean_, input_scale_ : ndarray of shape (`n_step_features_`,)
+        Per-feature standardisation learnt in fit.
 
-        n_iter_ : int
-            Number of epochs run.
+    n_iter_ : int
+        Number of epochs run.
 
-        loss_curve_ : list of float
-            Mean training loss of each epoch.
+    loss_curve_ : list of float
+        Mean training loss of each epoch.
 
-        net_ : skorch.NeuralNet
-            The fitted skorch network, for power users (history, module, callbacks).
+    net_ : skorch.NeuralNet
+        The fitted skorch network, for power users (history, module, callbacks).
 
-        Notes
-        -----
-        ``X`` may be a 3-D array ``(n_sequences, n_steps, n_features)``, a 2-D array
-        ``(n_sequences, n_steps)`` of univariate sequences, a list of arrays
-        ``(n_steps_i, n_features)`` or ``(n_steps_i,)`` of different lengths, an
-        array padded with trailing all-NaN steps, or a DataFrame. Sequences of
-        different lengths are run so that padding never reaches a real step (as with
-        packing, but on the fused kernels), and a
-        prediction does not depend on the other sequences of its batch. A model
-        fitted on a 2-D array checks the number of columns at predict time, as
-        every scikit-learn estimator does; to predict on other lengths, pass a list
-        or a 3-D array ``X[:, :, None]`` instead.
+    Notes
+    -----
+    ``X`` may be a 3-D array ``(n_sequences, n_steps, n_features)``, a 2-D array
+    ``(n_sequences, n_steps)`` of univariate sequences, a list of arrays
+    ``(n_steps_i, n_features)`` or ``(n_steps_i,)`` of different lengths, an
+    array padded with trailing all-NaN steps, or a DataFrame. Sequences of
+    different lengths are run so that padding never reaches a real step (as with
+    packing, but on the fused kernels), and a
+    prediction does not depend on the other sequences of its batch. A model
+    fitted on a 2-D array checks the number of columns at predict time, as
+    every scikit-learn estimator does; to predict on other lengths, pass a list
+    or a 3-D array ``X[:, :, None]`` instead.
 
     {dtype_note}
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from skrnn import RNNClassifier
-        >>> rng = np.random.RandomState(0)
-        >>> X = rng.randn(60, 12, 2).astype(np.float32)
-        >>> y = np.where(X[:, :, 0].sum(axis=1) > 0, "up", "down")
-        >>> clf = RNNClassifier(hidden_size=16, max_epochs=30, random_state=0)
-        >>> clf.fit(X, y).predict(X[:3]).shape
-        (3,)
-        >>> clf.classes_
-        array(['down', 'up'], dtype='<U4')
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import RNNClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(60, 12, 2).astype(np.float32)
+    >>> y = np.where(X[:, :, 0].sum(axis=1) > 0, "up", "down")
+    >>> clf = RNNClassifier(hidden_size=16, max_epochs=30, random_state=0)
+    >>> clf.fit(X, y).predict(X[:3]).shape
+    (3,)
+    >>> clf.classes_
+    array(['down', 'up'], dtype='<U4')
     """
 
     _parameter_constraints = {

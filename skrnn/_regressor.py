@@ -19,87 +19,87 @@ from ._stats import step_moments, step_weights
 class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     """Recurrent neural network regressor.
 
-        Predicts one value (or one vector of values) per sequence, or, with
-        ``return_sequences=True``, one per step. Trained by mean squared error
-        through skorch.
+    Predicts one value (or one vector of values) per sequence, or, with
+    ``return_sequences=True``, one per step. Trained by mean squared error
+    through skorch.
 
-        Parameters
-        ----------
-        {core_params}
+    Parameters
+    ----------
+    {core_params}
 
-        readout : {{'last', 'mean', 'max'}}, default='last'
-            How a sequence's recurrent outputs become one vector: ``'last'`` takes
-            the final state at the sequence's own end (both directions when
-            bidirectional), ``'mean'`` and ``'max'`` pool over its real steps.
-            Ignored when ``return_sequences=True``.
+    readout : {{'last', 'mean', 'max'}}, default='last'
+        How a sequence's recurrent outputs become one vector: ``'last'`` takes
+        the final state at the sequence's own end (both directions when
+        bidirectional), ``'mean'`` and ``'max'`` pool over its real steps.
+        Ignored when ``return_sequences=True``.
 
-        return_sequences : bool, default=False
-            Predict one target per step (Keras's name for it). ``y`` is then shaped
-            like the sequences: ``(n_sequences, n_steps)`` or
-            ``(n_sequences, n_steps, n_outputs)``, or a list of ``(n_steps_i,)`` /
-            ``(n_steps_i, n_outputs)`` arrays. The loss averages over real steps
-            only.
+    return_sequences : bool, default=False
+        Predict one target per step (Keras's name for it). ``y`` is then shaped
+        like the sequences: ``(n_sequences, n_steps)`` or
+        ``(n_sequences, n_steps, n_outputs)``, or a list of ``(n_steps_i,)`` /
+        ``(n_steps_i, n_outputs)`` arrays. The loss averages over real steps
+        only.
 
-        {training_params}
+    {training_params}
 
-        Attributes
-        ----------
-        n_features_in_ : int
-            Number of columns of a 2-D ``X`` (its number of steps), else the number
-            of features per step.
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of columns of a 2-D ``X`` (its number of steps), else the number
+        of features per step.
 
-        n_step_features_ : int
-            Number of features per step (1 for 2-D ``X``).
+    n_step_features_ : int
+        Number of features per step (1 for 2-D ``X``).
 
-        feature_names_in_ : ndarray of shape (n_features_in_,)
-            Column names, when ``X`` was a DataFrame with string column names.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Column names, when ``X`` was a DataFrame with string column names.
 
-        input_mean_, input_scale_ : ndarray of shape (n_step_features_,)
-            Per-feature standardisation of the inputs learnt in fit.
+    input_mean_, input_scale_ : ndarray of shape (`n_step_features_`,)
+        Per-feature standardisation of the inputs learnt in fit.
 
-        target_mean_, target_scale_ : ndarray of shape (n_outputs,)
-            Standardisation of the targets learnt in fit.
+    target_mean_, target_scale_ : ndarray of shape (n_outputs,)
+        Standardisation of the targets learnt in fit.
 
-        n_iter_ : int
-            Number of epochs run.
+    n_iter_ : int
+        Number of epochs run.
 
-        loss_curve_ : list of float
-            Mean training loss (on standardized targets) of each epoch.
+    loss_curve_ : list of float
+        Mean training loss (on standardized targets) of each epoch.
 
-        net_ : skorch.NeuralNet
-            The fitted skorch network, for power users.
+    net_ : skorch.NeuralNet
+        The fitted skorch network, for power users.
 
-        Notes
-        -----
-        ``X`` may be a 3-D array ``(n_sequences, n_steps, n_features)``, a 2-D array
-        ``(n_sequences, n_steps)`` of univariate sequences, a list of arrays
-        ``(n_steps_i, n_features)`` or ``(n_steps_i,)`` of different lengths, an
-        array padded with trailing all-NaN steps, or a DataFrame. Sequences of
-        different lengths are run so that padding never reaches a real step (as with
-        packing, but on the fused kernels). A model
-        fitted on a 2-D array checks the number of columns at predict time; to
-        predict on other lengths, pass a list or a 3-D array ``X[:, :, None]``.
+    Notes
+    -----
+    ``X`` may be a 3-D array ``(n_sequences, n_steps, n_features)``, a 2-D array
+    ``(n_sequences, n_steps)`` of univariate sequences, a list of arrays
+    ``(n_steps_i, n_features)`` or ``(n_steps_i,)`` of different lengths, an
+    array padded with trailing all-NaN steps, or a DataFrame. Sequences of
+    different lengths are run so that padding never reaches a real step (as with
+    packing, but on the fused kernels). A model
+    fitted on a 2-D array checks the number of columns at predict time; to
+    predict on other lengths, pass a list or a 3-D array ``X[:, :, None]``.
 
-        With ``return_sequences=True``, ``predict`` returns an array padded with NaN
-        on padding steps when ``X`` is an array, and a list of per-sequence arrays
-        when ``X`` is a list.
+    With ``return_sequences=True``, ``predict`` returns an array padded with NaN
+    on padding steps when ``X`` is an array, and a list of per-sequence arrays
+    when ``X`` is a list.
 
     {dtype_note}
 
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from skrnn import RNNRegressor
-        >>> rng = np.random.RandomState(0)
-        >>> X = rng.randn(80, 10, 1).astype(np.float32)
-        >>> y = 100 + 10 * X[:, :, 0].sum(axis=1)
-        >>> reg = RNNRegressor(hidden_size=16, max_epochs=40, random_state=0)
-        >>> reg.fit(X, y).predict(X[:2]).shape
-        (2,)
-        >>> per_step = RNNRegressor(return_sequences=True, hidden_size=8,
-        ...                         max_epochs=5, random_state=0)
-        >>> per_step.fit(X, np.cumsum(X[:, :, 0], axis=1)).predict(X[:2]).shape
-        (2, 10)
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrnn import RNNRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(80, 10, 1).astype(np.float32)
+    >>> y = 100 + 10 * X[:, :, 0].sum(axis=1)
+    >>> reg = RNNRegressor(hidden_size=16, max_epochs=40, random_state=0)
+    >>> reg.fit(X, y).predict(X[:2]).shape
+    (2,)
+    >>> per_step = RNNRegressor(return_sequences=True, hidden_size=8,
+    ...                         max_epochs=5, random_state=0)
+    >>> per_step.fit(X, np.cumsum(X[:, :, 0], axis=1)).predict(X[:2]).shape
+    (2, 10)
     """
 
     _parameter_constraints = {

@@ -53,13 +53,13 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    mean_ : ndarray of shape (n_step_features_,)
+    mean_ : ndarray of shape (`n_step_features_`,)
         Mean of each step feature over the real steps seen in fit.
 
-    var_ : ndarray of shape (n_step_features_,)
+    var_ : ndarray of shape (`n_step_features_`,)
         Variance of each step feature over the real steps seen in fit.
 
-    scale_ : ndarray of shape (n_step_features_,) or None
+    scale_ : ndarray of shape (`n_step_features_`,) or None
         Standard deviation of each step feature, 1 where it is constant;
         ``None`` when ``with_std=False``.
 
@@ -74,7 +74,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     n_step_features_ : int
         Number of features per step (1 for 2-D ``X``).
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
 
     See Also
@@ -460,7 +460,7 @@ class LagWindows(TransformerMixin, BaseEstimator):
     n_features_in_ : int
         Number of columns of the table, the features of each step.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` was a DataFrame with string column names.
 
     See Also

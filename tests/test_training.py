@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from skorch.callbacks import Callback
@@ -261,3 +262,42 @@ def test_no_convergence_warning_when_converged(rng):
         RNNClassifier(
             hidden_size=4, max_epochs=100, tol=1.0, n_iter_no_change=1, random_state=0
         ).fit(X, y)
+
+
+class _GradNorms(Callback):
+    """Total gradient norm seen after the built-in callbacks (clipping) ran."""
+
+    def initialize(self):
+        self.norms = []
+        return self
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        grads = [p.grad for _, p in named_parameters if p.grad is not None]
+        self.norms.append(
+            float(
+                torch.linalg.vector_norm(
+                    torch.stack([torch.linalg.vector_norm(g) for g in grads])
+                )
+            )
+        )
+
+
+@pytest.mark.parametrize("clip", [None, 0.01])
+def test_clip_grad_norm_bounds_every_gradient(clip, rng):
+    X = rng.randn(24, 5, 2)
+    y = 100 * X[:, :, 0].sum(axis=1)  # large targets: large gradients
+    norms = _GradNorms()
+    RNNRegressor(
+        hidden_size=6,
+        max_epochs=2,
+        batch_size=8,
+        standardize=False,
+        clip_grad_norm=clip,
+        callbacks=[norms],
+        random_state=0,
+    ).fit(X, y)
+    assert len(norms.norms) == 6
+    if clip is None:
+        assert max(norms.norms) > 1.0
+    else:
+        assert max(norms.norms) <= clip * (1 + 1e-5)
