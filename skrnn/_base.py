@@ -37,7 +37,7 @@ from ._callbacks import (
     ValidationScore,
     score_outputs,
 )
-from ._data import check_sequences
+from ._data import Sequences, check_sequences
 from ._modules import SequenceLoss, SequenceNetwork
 from ._stats import step_moments, step_weights
 from ._threads import ThreadGovernor, thread_scope
@@ -447,6 +447,9 @@ class BaseSequenceEstimator(BaseEstimator):
             targets, weight = targets[keep], weight[keep].astype(self._dtype)
         if not warm:
             self._fit_input_scaling(sequences, weight)
+        # Training reads a standardised copy (one pass per fit); prediction
+        # folds the standardisation into the first layer instead (no copy).
+        sequences = self._standardized(sequences)
 
         if incremental and warm:
             # partial_fit continues the random stream of the first call, so
@@ -489,11 +492,13 @@ class BaseSequenceEstimator(BaseEstimator):
         with thread_scope() as caller_threads:
             governor = ThreadGovernor(self.n_threads, caller_threads)
             net.callbacks_.append(("threads", ThreadControl(governor)))
+            net.module_.fold_input_scaling = False  # the data are scaled already
             try:
                 with torch.random.fork_rng(devices=_cuda_indices(device)):
                     torch.manual_seed(torch_seed)
                     net.partial_fit(train, y=None)
             finally:
+                net.module_.fold_input_scaling = True
                 net.callbacks_.pop()
         # Do not keep the validation data alive inside the fitted estimator.
         net.train_split = None
@@ -597,9 +602,9 @@ class BaseSequenceEstimator(BaseEstimator):
                 callbacks.append((f"{type(callback).__name__}_{i}", callback))
         # The monitor goes last so that it sees this epoch's scores.
         callbacks.append(("monitor", TrainingMonitor("train_loss", True, 0, 1, False)))
-        # Standardisation is folded into the network's first layer, so the data
-        # are never copied to scale them (at predict time neither: memory grows
-        # with the batch, not with X).
+        # At predict time standardisation is folded into the network's first
+        # layer, so the input is never copied to scale it: memory grows with
+        # the batch, not with X.
         input_scaling = self.standardize and hasattr(sequences, "values")
         net = _SequenceNet(
             module=SequenceNetwork,
@@ -720,6 +725,17 @@ class BaseSequenceEstimator(BaseEstimator):
         self.input_mean_, self.input_scale_ = step_moments(
             values, step_weights(lengths, values.shape[1], weight)
         )
+
+    def _standardized(self, sequences):
+        """A standardised copy of numeric sequences (zero on padding)."""
+        if not hasattr(sequences, "values") or not self.standardize:
+            return sequences
+        values, lengths = sequences.values, sequences.lengths
+        scaled = values - self.input_mean_.astype(values.dtype)
+        scaled /= self.input_scale_.astype(values.dtype)
+        if lengths.min() < values.shape[1]:
+            scaled[np.arange(values.shape[1])[None, :] >= lengths[:, None]] = 0.0
+        return Sequences(scaled, lengths, sequences.layout)
 
     # -- prediction -------------------------------------------------------------
 

@@ -344,6 +344,8 @@ class SequenceNetwork(nn.Module):
         # RecurrentEncoder.forward). Not part of the state dict: the estimator
         # owns the statistics and sets them with set_input_scaling.
         self.input_scaling = input_scaling and self.embedder is None
+        # Off while the estimator trains on data it standardised itself.
+        self.fold_input_scaling = True
         if self.input_scaling:
             self.register_buffer("input_shift", torch.zeros(input_size), False)
             self.register_buffer("input_inv_scale", torch.ones(input_size), False)
@@ -357,7 +359,7 @@ class SequenceNetwork(nn.Module):
 
     def input_affine(self):
         """``(shift, inv_scale)`` for :meth:`RecurrentEncoder.forward`, or None."""
-        if not self.input_scaling:
+        if not (self.input_scaling and self.fold_input_scaling):
             return None
         return self.input_shift, self.input_inv_scale
 

@@ -138,3 +138,23 @@ def test_float32_input_trains_in_float32_and_float64_in_float64(rng):
     assert str(next(clf64.net_.module_.parameters()).dtype) == "torch.float64"
     # Prediction converts input to the training precision.
     assert clf32.predict_proba(X).dtype == np.float64
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_folded_standardisation_equals_scaling_the_data(bidirectional, rng):
+    # Training reads a standardised copy; prediction folds (x - mean) / scale
+    # into the first layer. Both must give the same network outputs.
+    X = [3 + 50 * rng.randn(n, 2) for n in rng.randint(1, 9, size=20)]
+    y = labels(X)
+    clf = RNNClassifier(
+        bidirectional=bidirectional, num_layers=2, batch_size=6, **TINY
+    ).fit(X, y)
+    assert not np.allclose(clf.input_scale_, 1.0)
+    folded = clf.predict_proba(X)
+    scaled = [(x - clf.input_mean_) / clf.input_scale_ for x in X]
+    clf.net_.module_.fold_input_scaling = False
+    try:
+        unfolded = clf.predict_proba(scaled)
+    finally:
+        clf.net_.module_.fold_input_scaling = True
+    np.testing.assert_allclose(folded, unfolded, rtol=1e-9, atol=1e-12)
