@@ -103,8 +103,8 @@ class BatchIterator:
 
     When shuffling sequences of different lengths, batches are drawn from
     length buckets: a random permutation is cut into chunks of
-    ``bucket_batches`` batches, each chunk is sorted by length and cut into
-    batches, and the order of all batches is shuffled. Batches then hold
+    ``bucket_batches`` batches, each chunk is sorted by jittered length and
+    cut into batches, and the order of all batches is shuffled. Batches then hold
     sequences of similar lengths, so the work per epoch follows the total
     length of the data rather than the number of sequences times the longest,
     while every epoch still sees a different random grouping.
@@ -120,16 +120,28 @@ class BatchIterator:
         epochs differ while a fixed seed repeats the whole run.
     bucket_batches : int, default=50
         Number of batches per length bucket; 1 disables bucketing.
+    length_noise : float, default=0.05
+        Buckets are sorted by ``length * exp(u * length_noise)`` with ``u``
+        uniform in [-1, 1], drawn anew every epoch, so that a sequence does not
+        meet the same neighbours in every epoch (which cost accuracy when the
+        whole data set fitted in one bucket); padding stays under about 10 %.
     """
 
     def __init__(
-        self, dataset, batch_size, shuffle=False, random_state=None, bucket_batches=50
+        self,
+        dataset,
+        batch_size,
+        shuffle=False,
+        random_state=None,
+        bucket_batches=50,
+        length_noise=0.05,
     ):
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.random_state = random_state
         self.bucket_batches = bucket_batches
+        self.length_noise = length_noise
 
     def __len__(self):
         if not self.shuffle:
@@ -147,7 +159,11 @@ class BatchIterator:
         chunk = size * self.bucket_batches
         for start in range(0, n, chunk):
             bucket = order[start : start + chunk]
-            bucket = bucket[np.argsort(lengths[bucket], kind="stable")]
+            # Sorting by exact length would put the same sequences together
+            # every epoch; jittered lengths mix batches while keeping padding
+            # near length_noise.
+            jitter = np.exp(rng.uniform(-1, 1, size=len(bucket)) * self.length_noise)
+            bucket = bucket[np.argsort(lengths[bucket] * jitter, kind="stable")]
             batches += [bucket[i : i + size] for i in range(0, len(bucket), size)]
         return [batches[i] for i in rng.permutation(len(batches))]
 

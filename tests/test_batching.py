@@ -49,3 +49,21 @@ def test_prediction_order_is_kept(rng):
     data = dataset(rng, n=100)
     targets = np.concatenate(epoch(BatchIterator(data, 7)))
     np.testing.assert_array_equal(targets, np.arange(100))
+
+
+def test_bucketed_batches_mix_between_epochs(rng):
+    # Sorting a bucket by exact length would rebuild nearly the same batches
+    # every epoch; jittered lengths must give each sequence new neighbours.
+    data = dataset(rng, n=640)  # fits in one bucket of 50 batches of 32
+    iterator = BatchIterator(data, 32, shuffle=True, random_state=rng)
+
+    def batch_of(batches):
+        return {int(i): k for k, batch in enumerate(batches) for i in batch}
+
+    first = batch_of(epoch(iterator))
+    sources = [len({first[int(i)] for i in batch}) for batch in epoch(iterator)]
+    assert np.mean(sources) > 2.9
+    exact = BatchIterator(data, 32, shuffle=True, random_state=rng, length_noise=0.0)
+    first = batch_of(epoch(exact))
+    sources = [len({first[int(i)] for i in batch}) for batch in epoch(exact)]
+    assert np.mean(sources) < 2.6
