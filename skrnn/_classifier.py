@@ -104,6 +104,7 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         readout="last",
         max_epochs=500,
         batch_size=32,
+        length_buckets=True,
         lr=1e-3,
         optimizer="adam",
         weight_decay=0.0,
@@ -131,6 +132,7 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         self.readout = readout
         self.max_epochs = max_epochs
         self.batch_size = batch_size
+        self.length_buckets = length_buckets
         self.lr = lr
         self.optimizer = optimizer
         self.weight_decay = weight_decay

@@ -123,6 +123,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         return_sequences=False,
         max_epochs=500,
         batch_size=32,
+        length_buckets=True,
         lr=1e-3,
         optimizer="adam",
         weight_decay=0.0,
@@ -150,6 +151,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         self.return_sequences = return_sequences
         self.max_epochs = max_epochs
         self.batch_size = batch_size
+        self.length_buckets = length_buckets
         self.lr = lr
         self.optimizer = optimizer
         self.weight_decay = weight_decay

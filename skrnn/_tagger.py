@@ -182,6 +182,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         lowercase=True,
         max_epochs=100,
         batch_size=32,
+        length_buckets=True,
         lr=1e-3,
         optimizer="adam",
         weight_decay=0.0,
@@ -214,6 +215,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         self.lowercase = lowercase
         self.max_epochs = max_epochs
         self.batch_size = batch_size
+        self.length_buckets = length_buckets
         self.lr = lr
         self.optimizer = optimizer
         self.weight_decay = weight_decay

@@ -1,7 +1,10 @@
 """Length-bucketed batches: every sequence once per epoch, similar lengths."""
 
 import numpy as np
+import pytest
+from skorch.callbacks import Callback
 
+from skrnn import RNNClassifier
 from skrnn._batching import BatchIterator, SequenceDataset
 
 
@@ -67,3 +70,34 @@ def test_bucketed_batches_mix_between_epochs(rng):
     first = batch_of(epoch(exact))
     sources = [len({first[int(i)] for i in batch}) for batch in epoch(exact)]
     assert np.mean(sources) < 2.6
+
+
+class _BatchLengths(Callback):
+    def initialize(self):
+        self.spreads = []
+        return self
+
+    def on_batch_begin(self, net, batch=None, training=False, **kwargs):
+        lengths = batch[0]["lengths"]
+        if training:
+            self.spreads.append(int(lengths.max() - lengths.min()))
+
+
+@pytest.mark.parametrize("length_buckets", [True, False])
+def test_length_buckets_parameter(length_buckets, rng):
+    X = [rng.randn(n, 1) for n in rng.randint(1, 101, size=256)]
+    y = rng.randint(0, 2, 256)
+    seen = _BatchLengths()
+    RNNClassifier(
+        hidden_size=4,
+        max_epochs=1,
+        batch_size=16,
+        random_state=0,
+        length_buckets=length_buckets,
+        callbacks=[seen],
+    ).fit(X, y)
+    assert len(seen.spreads) == 16
+    if length_buckets:
+        assert np.median(seen.spreads) < 15
+    else:
+        assert np.median(seen.spreads) > 60
