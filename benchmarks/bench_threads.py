@@ -2,11 +2,12 @@
 
 Part 1, threads x batch size: one training epoch and one ``predict_proba`` pass
 of ``RNNClassifier(hidden_size=64)`` on 1,024 sequences x 100 steps x 8 float32
-features, at 1 and 2 torch threads and batch sizes 16, 64 and 256, interleaved,
-medians. It runs twice: on the machine as it is, and with one other busy
-process (a pure-Python spin loop on one core), the common case on a shared
-2-core machine. The ratio reported is time at 2 threads / time at 1 thread
-(below 1: two threads help).
+features, at 1 and 2 torch threads (``n_threads=None``: exactly torch's
+setting) and with ``n_threads='auto'`` (up to 2), batch sizes 16, 64 and 256,
+interleaved, medians. It runs twice: on the machine as it is, and with one
+other busy process (a pure-Python spin loop on one core), the common case on a
+shared 2-core machine. The ratios reported are time / time at 1 thread (below
+1: faster than one thread).
 
 Part 2, ``GridSearchCV``: a grid of four candidates x 2-fold CV = eight fits,
 each about one second (the number of epochs is calibrated so that one fit at
@@ -69,6 +70,26 @@ def _fit_quietly(est, X, y):
 # -- part 1 -----------------------------------------------------------------------
 
 
+SETTINGS = ("1", "2", "auto")  # torch threads (n_threads=None) or n_threads='auto'
+
+
+def _run_setting(setting, batch_size, X, y):
+    import torch
+
+    if setting == "auto":
+        torch.set_num_threads(2)  # 'auto' uses up to the caller's count
+        params = {"n_threads": "auto"}
+    else:
+        torch.set_num_threads(int(setting))
+        params = {"n_threads": None}  # exactly torch's setting
+    est = _classifier(hidden_size=64, batch_size=batch_size, max_epochs=1, **params)
+    t0 = time.perf_counter()
+    _fit_quietly(est, X, y)
+    t1 = time.perf_counter()
+    est.predict_proba(X)
+    return t1 - t0, time.perf_counter() - t1
+
+
 def threads_by_batch(repeats):
     import torch
 
@@ -77,39 +98,35 @@ def threads_by_batch(repeats):
     times = {}
     try:
         for batch_size in BATCH_SIZES:
-            for n_threads in (1, 2):  # warm-up
-                torch.set_num_threads(n_threads)
-                est = _classifier(hidden_size=64, batch_size=batch_size, max_epochs=1)
-                _fit_quietly(est, X, y).predict_proba(X)
+            for setting in SETTINGS:  # warm-up
+                _run_setting(setting, batch_size, X, y)
             for r in range(repeats):
-                for n_threads in (1, 2) if r % 2 == 0 else (2, 1):
-                    torch.set_num_threads(n_threads)
-                    est = _classifier(
-                        hidden_size=64, batch_size=batch_size, max_epochs=1
+                k = r % len(SETTINGS)
+                for setting in SETTINGS[k:] + SETTINGS[:k]:
+                    fit, predict = _run_setting(setting, batch_size, X, y)
+                    entry = times.setdefault(
+                        (batch_size, setting), {"fit": [], "predict": []}
                     )
-                    t0 = time.perf_counter()
-                    _fit_quietly(est, X, y)
-                    t1 = time.perf_counter()
-                    est.predict_proba(X)
-                    t2 = time.perf_counter()
-                    key = (batch_size, n_threads)
-                    times.setdefault(key, {"fit": [], "predict": []})
-                    times[key]["fit"].append(t1 - t0)
-                    times[key]["predict"].append(t2 - t1)
+                    entry["fit"].append(fit)
+                    entry["predict"].append(predict)
     finally:
         torch.set_num_threads(old)
     rows = []
     for batch_size in BATCH_SIZES:
-        one, two = times[(batch_size, 1)], times[(batch_size, 2)]
         row = {"batch_size": batch_size}
+        one = times[(batch_size, "1")]
         for step in ("fit", "predict"):
             row[step] = {
-                "1_thread_s": statistics.median(one[step]),
-                "2_threads_s": statistics.median(two[step]),
-                "ratio_2_over_1": statistics.median(
-                    b / a for a, b in zip(one[step], two[step], strict=True)
-                ),
+                f"{setting}_s": statistics.median(times[(batch_size, setting)][step])
+                for setting in SETTINGS
             }
+            for setting in ("2", "auto"):
+                row[step][f"ratio_{setting}_over_1"] = statistics.median(
+                    b / a
+                    for a, b in zip(
+                        one[step], times[(batch_size, setting)][step], strict=True
+                    )
+                )
         rows.append(row)
     return rows
 
@@ -120,18 +137,18 @@ def spin():
 
 
 def print_threads(rows, title):
-    print(title)
+    print(title + " (time / time at 1 thread)")
     print(
-        f"  {'batch':>5s}  {'fit 1 thr':>9s} {'2 thr':>7s} {'2/1':>5s}   "
-        f"{'predict 1 thr':>13s} {'2 thr':>7s} {'2/1':>5s}"
+        f"  {'batch':>5s}  {'fit 1 thr':>9s} {'2 thr':>6s} {'auto':>6s}   "
+        f"{'predict 1 thr':>13s} {'2 thr':>6s} {'auto':>6s}"
     )
     for row in rows:
         f, p = row["fit"], row["predict"]
         print(
-            f"  {row['batch_size']:>5d}  {f['1_thread_s']:>8.2f}s "
-            f"{f['2_threads_s']:>6.2f}s {f['ratio_2_over_1']:>5.2f}   "
-            f"{p['1_thread_s']:>12.3f}s {p['2_threads_s']:>6.3f}s "
-            f"{p['ratio_2_over_1']:>5.2f}"
+            f"  {row['batch_size']:>5d}  {f['1_s']:>8.2f}s "
+            f"{f['ratio_2_over_1']:>6.2f} {f['ratio_auto_over_1']:>6.2f}   "
+            f"{p['1_s']:>12.3f}s {p['ratio_2_over_1']:>6.2f} "
+            f"{p['ratio_auto_over_1']:>6.2f}"
         )
 
 
