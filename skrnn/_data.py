@@ -393,8 +393,12 @@ def is_token_input(X):
     return False
 
 
-def _token_fields(X):
-    """Validate token sequences; return them as lists of tuples and the width."""
+def token_fields(X):
+    """Validate token sequences; return them as lists of tuples and the width.
+
+    The result is what :func:`fit_vocabularies` and :func:`encode_tokens` take,
+    so that a fit checks its tokens once.
+    """
     n_fields = None
     sequences = []
     for i, seq in enumerate(X):
@@ -435,15 +439,16 @@ def _token_fields(X):
     return sequences, n_fields
 
 
-def fit_vocabularies(X, *, min_frequency, max_word_length, lowercase=False):
+def fit_vocabularies(tokens, *, min_frequency, max_word_length, lowercase=False):
     """Learn one vocabulary per token field and a character vocabulary.
 
     Values seen fewer than ``min_frequency`` times map to ``UNKNOWN``, so that
     the network learns an embedding for unseen words. With ``lowercase`` the
     word field is looked up in lower case (the characters keep their case).
-    Characters come from the first field (the word).
+    Characters come from the first field (the word). ``tokens`` is the
+    result of :func:`token_fields`.
     """
-    sequences, n_fields = _token_fields(X)
+    sequences, n_fields = tokens
     counts = [{} for _ in range(n_fields)]
     char_counts = {}
     for seq in sequences:
@@ -467,9 +472,9 @@ def fit_vocabularies(X, *, min_frequency, max_word_length, lowercase=False):
     return vocabularies, chars
 
 
-def encode_tokens(X, vocabularies, chars, *, max_word_length, lowercase=False):
-    """Token sequences -> :class:`TokenSequences` with fitted vocabularies."""
-    sequences, n_fields = _token_fields(X)
+def encode_tokens(tokens, vocabularies, chars, *, max_word_length, lowercase=False):
+    """Checked tokens (:func:`token_fields`) -> :class:`TokenSequences`."""
+    sequences, n_fields = tokens
     if n_fields != len(vocabularies):
         raise ValueError(
             f"Tokens of X have {n_fields} field(s), but the tagger was fitted on "

@@ -1053,11 +1053,11 @@ def tagger_inputs(estimator, X, max_length):
     Returns ``(ids, word_types, chars, lengths)`` tensors as the program
     exported by :func:`export` takes them, padded to ``max_length`` steps.
     """
-    from ._data import encode_tokens
+    from ._data import encode_tokens, token_fields
     from ._tagger import MAX_WORD_LENGTH
 
     tokens = encode_tokens(
-        X,
+        token_fields(X),
         estimator.vocabularies_,
         estimator._chars,
         max_word_length=MAX_WORD_LENGTH,

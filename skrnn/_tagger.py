@@ -29,6 +29,7 @@ from ._data import (
     encode_tokens,
     fit_vocabularies,
     is_token_input,
+    token_fields,
 )
 from ._modules import CRFLoss
 from ._stats import step_weights
@@ -250,11 +251,12 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
                     "lengths applies only to a 2-D array of steps; token sequences "
                     "carry their own lengths."
                 )
+            tokens = token_fields(X)
             if reset:
                 self._input_kind = "tokens"
                 self._dtype = np.float32
                 self.vocabularies_, self._chars = fit_vocabularies(
-                    X,
+                    tokens,
                     min_frequency=self.min_frequency,
                     max_word_length=MAX_WORD_LENGTH,
                     lowercase=self.lowercase,
@@ -262,7 +264,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
                 if hasattr(self, "n_features_in_"):
                     del self.n_features_in_
             return encode_tokens(
-                X,
+                tokens,
                 self.vocabularies_,
                 self._chars,
                 max_word_length=MAX_WORD_LENGTH,
