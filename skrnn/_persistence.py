@@ -49,6 +49,7 @@ from torch import nn
 from ._base import _resolve_device
 from ._classifier import RNNClassifier
 from ._data import Sequences
+from ._modules import step_mask
 from ._regressor import RNNRegressor
 from ._tagger import SequenceTagger
 
@@ -902,32 +903,15 @@ def export(estimator, path=None, *, max_length=None):
     return program
 
 
-def _copy_input_scaling(deployed, module):
-    """Register the network's folded input standardisation on ``deployed``."""
-    deployed.input_scaling = module.input_scaling
-    if module.input_scaling:
-        deployed.register_buffer("input_shift", module.input_shift)
-        deployed.register_buffer("input_inv_scale", module.input_inv_scale)
-
-
-def _input_affine(deployed):
-    if not deployed.input_scaling:
-        return None
-    return deployed.input_shift, deployed.input_inv_scale
-
-
 class _DeployedNetwork(nn.Module):
     """Input scaling, network and output transform of a fitted estimator."""
 
     def __init__(self, estimator):
         super().__init__()
         # A copy on the CPU: exporting must not move or change the estimator.
-        module = copy.deepcopy(estimator.net_.module_).cpu()
-        self.encoder = module.encoder
-        _copy_input_scaling(self, module)
-        self.readout = module.readout
-        self.head = module.head
-        self.per_step = module.per_step
+        # The whole network, so that its folded input standardisation
+        # (input_affine) comes along with its buffers.
+        self.network = copy.deepcopy(estimator.net_.module_).cpu()
         self.classifier = isinstance(estimator, RNNClassifier)
         if not self.classifier:
             self.register_buffer(
@@ -940,23 +924,23 @@ class _DeployedNetwork(nn.Module):
             )
 
     def forward(self, values, lengths):
-        steps = torch.arange(values.shape[1], device=values.device)
-        inside = (steps[None, :] < lengths[:, None])[..., None]
+        network = self.network
+        inside = step_mask(lengths, values.shape[1])[..., None]
         # The contract lets padding hold anything (NaN): it must not reach a
         # readout that pools over steps.
         values = torch.where(inside, values, torch.zeros_like(values))
-        outputs, last = self.encoder.forward_padded(
-            values, lengths, _input_affine(self)
+        outputs, last = network.encoder.forward_padded(
+            values, lengths, network.input_affine()
         )
-        if self.per_step:
+        if network.per_step:
             features = outputs
         else:
-            features = self.readout(outputs, last, lengths)
-        raw = self.head(features).to(torch.float64)
+            features = network.readout(outputs, last, lengths)
+        raw = network.head(features).to(torch.float64)
         if self.classifier:
             return torch.softmax(raw, dim=-1)
         predictions = raw * self.target_scale + self.target_mean
-        if self.per_step:
+        if network.per_step:
             predictions = torch.where(
                 inside, predictions, torch.full_like(predictions, math.nan)
             )
@@ -1007,7 +991,7 @@ def _export_tagger(estimator, path, max_length):
     wrapper.eval()
     wrapper.requires_grad_(False)
     batch = torch.export.Dim("batch", min=1)
-    if wrapper.tokens:
+    if tokens:
         n_fields = len(estimator.vocabularies_)
         example = (
             torch.ones(2, max_length, n_fields, dtype=torch.int64),
@@ -1037,7 +1021,7 @@ def _export_tagger(estimator, path, max_length):
             "format_version": FORMAT_VERSION,
             "skrnn_version": _package_version(),
             "max_length": max_length,
-            "input": "tokens" if wrapper.tokens else "numbers",
+            "input": "tokens" if tokens else "numbers",
             "output": "per-step probabilities",
             "classes": _encode_labels(estimator.classes_),
         }
@@ -1089,12 +1073,9 @@ class _DeployedTagger(nn.Module):
 
     def __init__(self, estimator):
         super().__init__()
-        module = copy.deepcopy(estimator.net_.module_).cpu()
-        self.tokens = module.embedder is not None
-        self.embedder = module.embedder
-        _copy_input_scaling(self, module)
-        self.encoder = module.encoder
-        self.head = module.head
+        # The whole network, so that its folded input standardisation
+        # (input_affine) comes along with its buffers.
+        self.network = copy.deepcopy(estimator.net_.module_).cpu()
         self.crf = (
             copy.deepcopy(estimator.net_.criterion_.crf).cpu()
             if estimator.crf
@@ -1102,10 +1083,12 @@ class _DeployedTagger(nn.Module):
         )
 
     def _probabilities(self, values, lengths):
-        outputs, _ = self.encoder.forward_padded(values, lengths, _input_affine(self))
-        emissions = self.head(outputs)
-        steps = torch.arange(values.shape[1], device=values.device)
-        inside = (steps[None, :] < lengths[:, None])[..., None]
+        network = self.network
+        outputs, _ = network.encoder.forward_padded(
+            values, lengths, network.input_affine()
+        )
+        emissions = network.head(outputs)
+        inside = step_mask(lengths, values.shape[1])[..., None]
         if self.crf is not None:
             proba = self.crf.marginals(emissions, lengths)
         else:
@@ -1116,12 +1099,12 @@ class _DeployedTagger(nn.Module):
 
 class _DeployedTokenTagger(_DeployedTagger):
     def forward(self, ids, word_types, chars, lengths):
-        return self._probabilities(self.embedder(ids, word_types, chars), lengths)
+        embedded = self.network.embedder(ids, word_types, chars)
+        return self._probabilities(embedded, lengths)
 
 
 class _DeployedNumericTagger(_DeployedTagger):
     def forward(self, values, lengths):
-        steps = torch.arange(values.shape[1], device=values.device)
-        inside = (steps[None, :] < lengths[:, None])[..., None]
+        inside = step_mask(lengths, values.shape[1])[..., None]
         values = torch.where(inside, values, torch.zeros_like(values))
         return self._probabilities(values, lengths)
