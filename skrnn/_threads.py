@@ -99,8 +99,9 @@ class LoadProbe:
         ticks = _read_cpu_times(self.cpus)
         if ticks is None:
             return None
-        own = os.times()
-        return ticks, own.user + own.system, time.monotonic()
+        # process_time: this process's CPU time at clock resolution (os.times
+        # counts in 10 ms ticks, a tenth of a measuring interval).
+        return ticks, time.process_time(), time.monotonic()
 
     def elapsed(self):
         return 0.0 if self.start is None else time.monotonic() - self.start[2]
@@ -139,7 +140,6 @@ class ThreadGovernor:
     """
 
     def __init__(self, n_threads, ceiling):
-        self.n_threads = n_threads
         self.ceiling = ceiling
         self.probe = None
         if n_threads == "auto":
