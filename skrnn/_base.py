@@ -39,7 +39,7 @@ from ._callbacks import (
 )
 from ._data import Sequences, check_sequences
 from ._modules import SequenceLoss, SequenceNetwork
-from ._stats import step_moments, step_weights
+from ._stats import real_steps, step_moments, step_weights
 from ._threads import ThreadGovernor, thread_scope
 
 OPTIMIZERS = {
@@ -747,7 +747,7 @@ class BaseSequenceEstimator(BaseEstimator):
         scaled = values - self.input_mean_.astype(values.dtype)
         scaled /= self.input_scale_.astype(values.dtype)
         if lengths.min() < values.shape[1]:
-            scaled[np.arange(values.shape[1])[None, :] >= lengths[:, None]] = 0.0
+            scaled[~real_steps(lengths, values.shape[1])] = 0.0
         return Sequences(scaled, lengths, sequences.layout)
 
     # -- prediction -------------------------------------------------------------

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils.validation import check_array, validate_data
 
+from ._stats import real_steps
+
 
 @dataclass
 class Sequences:
@@ -72,7 +74,7 @@ def _strip_nan_padding(values, input_name="X"):
             "are NaN, which marks padding. Every sequence needs at least one step; "
             "remove empty sequences before calling the estimator."
         )
-    inside = np.arange(n_steps)[None, :] < lengths[:, None]
+    inside = real_steps(lengths, n_steps)
     bad = inside[..., None] & ~np.isfinite(values)
     if bad.any():
         seq, step, _ = (int(i[0]) for i in np.nonzero(bad))
@@ -325,8 +327,7 @@ def check_step_targets(y, sequences, *, dtype):
                 f"{lengths.max()} steps; y needs one target per step."
             )
         targets = np.array(targets[:, : sequences.values.shape[1]])
-        inside = np.arange(targets.shape[1])[None, :] < lengths[:, None]
-        targets[~inside] = 0.0
+        targets[~real_steps(lengths, targets.shape[1])] = 0.0
     if not np.isfinite(targets).all():
         raise ValueError(
             "Input y contains NaN or infinity on a real step of a sequence. Remove "
@@ -527,6 +528,5 @@ def check_step_table(estimator, X, lengths, *, reset):
         estimator.n_step_features_ = X.shape[1]
     X = X.astype(estimator._dtype, copy=False)
     values = np.zeros((len(lengths), int(lengths.max()), X.shape[1]), dtype=X.dtype)
-    inside = np.arange(values.shape[1])[None, :] < lengths[:, None]
-    values[inside] = X
+    values[real_steps(lengths, values.shape[1])] = X
     return Sequences(values=values, lengths=lengths, layout="flat")

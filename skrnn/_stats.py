@@ -9,12 +9,18 @@ constant. Padding steps weigh zero: they never reach a statistic.
 import numpy as np
 
 
+def real_steps(lengths, n_steps):
+    """Boolean mask ``(n_sequences, n_steps)``, true on real steps, false on
+    padding."""
+    return np.arange(n_steps)[None, :] < lengths[:, None]
+
+
 def step_weights(lengths, n_steps, weight=None):
     """Weight of every step, zero on padding: ``(n_sequences, n_steps)``.
 
     ``weight`` holds one weight per sequence or one per step.
     """
-    weights = (np.arange(n_steps)[None, :] < lengths[:, None]).astype(np.float64)
+    weights = real_steps(lengths, n_steps).astype(np.float64)
     if weight is not None:
         weights *= weight[:, None] if weight.ndim == 1 else weight[:, :n_steps]
     return weights

@@ -32,7 +32,7 @@ from ._data import (
     token_fields,
 )
 from ._modules import CRFLoss
-from ._stats import step_weights
+from ._stats import real_steps, step_weights
 
 MAX_WORD_LENGTH = 30  # longer words are cut for the character encoder
 
@@ -309,7 +309,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         flat = np.concatenate(rows)
         check_classification_targets(flat)
         lengths = sequences.lengths
-        inside = np.arange(lengths.max())[None, :] < lengths[:, None]
+        inside = real_steps(lengths, lengths.max())
         present = None
         if sample_weight is not None:
             present = step_weights(lengths, lengths.max(), sample_weight)[inside] > 0
@@ -321,7 +321,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
     def _target_weights(self, targets, sample_weight, sequences):
         if self.class_weight is None:
             return sample_weight
-        inside = np.arange(targets.shape[1])[None, :] < sequences.lengths[:, None]
+        inside = real_steps(sequences.lengths, targets.shape[1])
         step_weight = class_weight_vector(
             self.class_weight, self.classes_, targets[inside]
         )[targets]
@@ -523,8 +523,7 @@ def _softmax(y_pred, lengths):
 def _split_rows(values, lengths, fill):
     """A flat per-row array as a padded (n_sequences, max_length) array."""
     padded = np.full((len(lengths), int(lengths.max())), fill, dtype=values.dtype)
-    inside = np.arange(padded.shape[1])[None, :] < lengths[:, None]
-    padded[inside] = values
+    padded[real_steps(lengths, padded.shape[1])] = values
     return padded
 
 

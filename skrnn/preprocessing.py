@@ -24,7 +24,7 @@ from sklearn.utils.validation import (
 )
 
 from ._data import check_sequences
-from ._stats import scale_from_var, step_mean_var, step_weights
+from ._stats import real_steps, scale_from_var, step_mean_var, step_weights
 
 __all__ = ["LagWindows", "SequenceScaler", "make_lag_windows"]
 
@@ -250,7 +250,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 values /= self.scale_.astype(values.dtype)
         lengths = sequences.lengths
         if lengths.min() < values.shape[1]:
-            values[np.arange(values.shape[1])[None, :] >= lengths[:, None]] = np.nan
+            values[~real_steps(lengths, values.shape[1])] = np.nan
         return _in_form_of(X, values, sequences.layout)
 
     def __sklearn_tags__(self):
