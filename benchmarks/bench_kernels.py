@@ -58,6 +58,7 @@ versions, the machine and the load average.
 
 import argparse
 import contextlib
+import importlib
 import json
 import os
 import platform
@@ -70,13 +71,24 @@ import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 
+# The workload of bench_core_speed.py, taken from there (run from the
+# repository root, the benchmarks folder is on sys.path).
+import bench_core_speed
 import numpy as np
 import torch
 import torch._dynamo
+from bench_core_speed import (
+    BATCH_SIZE,
+    CLIP,
+    HIDDEN_SIZE,
+    LR,
+    N_CLASSES,
+    N_FEATURES,
+    N_SEQUENCES,
+    N_STEPS,
+)
 from torch import nn
 
-N_SEQUENCES, N_STEPS, N_FEATURES, N_CLASSES = 4096, 100, 8, 4
-HIDDEN_SIZE, BATCH_SIZE, LR, CLIP = 64, 64, 1e-3, 1.0
 MIN_REPEATS = 3
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 DEFAULT_VARIANTS = [
@@ -92,12 +104,8 @@ ALL_VARIANTS = [*DEFAULT_VARIANTS, "compile_unrolled"]
 
 
 def make_data(seed=0):
-    # The data of bench_core_speed.py.
-    rng = np.random.RandomState(seed)
-    X = rng.randn(N_SEQUENCES, N_STEPS, N_FEATURES).astype(np.float32)
-    score = X[:, :, 0].mean(axis=1)
-    y = np.searchsorted(np.quantile(score, [0.25, 0.5, 0.75]), score)
-    return torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
+    X, y = bench_core_speed.make_data(seed)
+    return torch.from_numpy(X), torch.from_numpy(y)
 
 
 # -- models -----------------------------------------------------------------------
@@ -509,9 +517,10 @@ def main(argv=None):
     if args.repeats < MIN_REPEATS:
         parser.error(f"--repeats must be at least {MIN_REPEATS}")
     if args.no_compile_cache:
-        import torch._inductor.config
-
-        torch._inductor.config.force_disable_caches = True
+        # Not "import torch._inductor.config" here: that would make torch a
+        # local name of main, unbound on every other path.
+        inductor_config = importlib.import_module("torch._inductor.config")
+        inductor_config.force_disable_caches = True
         warnings.filterwarnings("ignore", message="dynamo_pgo force disabled")
     variant_names = ["eager"] + [v for v in args.variants if v != "eager"]
     # Switching oneDNN off says, every time, that TF32 is for Intel GPUs.
