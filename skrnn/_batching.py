@@ -9,6 +9,8 @@ and trim each batch to its longest sequence.
 import numpy as np
 import torch
 
+from ._compat import global_random_state
+
 
 class SequenceDataset(torch.utils.data.Dataset):
     """Padded sequences, their lengths and optional targets and weights.
@@ -173,6 +175,6 @@ class BatchIterator:
             for start in range(0, len(self.dataset), self.batch_size):
                 yield self.dataset.batch(slice(start, start + self.batch_size))
             return
-        rng = self.random_state or np.random.mtrand._rand
+        rng = self.random_state or global_random_state()
         for indices in self._batches(rng):
             yield self.dataset.batch(torch.from_numpy(indices))

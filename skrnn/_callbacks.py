@@ -1,6 +1,6 @@
 """skorch callbacks owned by the base estimator.
 
-Only this module and ``_base.py`` know skorch.
+Installed by ``_net.py``; only these two modules know skorch.
 """
 
 import math

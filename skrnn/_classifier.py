@@ -1,15 +1,17 @@
 """RNNClassifier: one label per sequence."""
 
 import numpy as np
-from sklearn.base import ClassifierMixin, _fit_context
-from sklearn.utils._param_validation import StrOptions
+from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from ._base import BaseSequenceEstimator, class_weight_vector, fill_doc
+from ._base import BaseSequenceEstimator
+from ._compat import StrOptions, _fit_context
+from ._docstrings import estimator_doc
+from ._targets import class_weight_vector
 
 
-@fill_doc
+@estimator_doc()
 class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
     """Recurrent neural network classifier: one label per sequence.
 
@@ -21,7 +23,7 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
     ----------
     {core_params}
 
-    readout : {{'last', 'mean', 'max'}}, default='last'
+    readout : {'last', 'mean', 'max'}, default='last'
         How a sequence's recurrent outputs become one vector: ``'last'`` takes
         the final state at the sequence's own end (both directions when
         bidirectional), ``'mean'`` and ``'max'`` pool over its real steps.

@@ -23,6 +23,7 @@ from urllib.request import urlopen
 import numpy as np
 from sklearn.utils import Bunch
 
+from ._docstrings import fill_doc
 from ._readers import read_conllu, read_ts
 
 UCR_UEA_URL = "https://timeseriesclassification.com/aeon-toolkit/{name}.zip"
@@ -350,7 +351,7 @@ def fetch_ucr_uea(
     split : {'train', 'test'}, default=None
         The cases to load; ``None`` loads the train cases, then the test cases.
 
-    {data_home}
+    {data_home_param}
 
     {download}
 
@@ -582,7 +583,7 @@ def fetch_ud_english_ewt(
     target : {'upos', 'xpos'}, default='upos'
         The tags: universal part-of-speech tags (17) or Penn Treebank tags.
 
-    {data_home}
+    {data_home_param}
 
     {download}
 
@@ -692,7 +693,7 @@ def fetch_airline(*, data_home=None, download_if_missing=True, verify_checksums=
 
     Parameters
     ----------
-    {data_home}
+    {data_home_param}
 
     {download}
 
@@ -764,8 +765,5 @@ def fetch_airline(*, data_home=None, download_if_missing=True, verify_checksums=
 
 
 for _fetcher in (fetch_ucr_uea, fetch_ud_english_ewt, fetch_airline):
-    # Only the placeholder lines: ``{data_home}/...`` in the text is a path.
-    _fetcher.__doc__ = _fetcher.__doc__.replace(
-        "    {data_home}\n", f"    {_DATA_HOME_DOC}\n"
-    ).replace("{download}", _DOWNLOAD_DOC)
+    fill_doc(data_home_param=_DATA_HOME_DOC, download=_DOWNLOAD_DOC)(_fetcher)
 del _fetcher

@@ -46,9 +46,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from ._base import _resolve_device
 from ._classifier import RNNClassifier
+from ._compat import validate_parameters
 from ._data import Sequences
+from ._device import resolve_device as _resolve_device
 from ._modules import step_mask
 from ._regressor import RNNRegressor
 from ._tagger import SequenceTagger
@@ -489,7 +490,7 @@ def _rebuild(document, tensors, path, device):
         params["device"] = device
     try:
         estimator = cls(**params)
-        estimator._validate_params()
+        validate_parameters(estimator)
         estimator._check_params_consistency()
     except (TypeError, ValueError) as exc:
         raise ValueError(

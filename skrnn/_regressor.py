@@ -1,21 +1,18 @@
 """RNNRegressor: values per sequence, or per step with ``return_sequences``."""
 
 import numpy as np
-from sklearn.base import RegressorMixin, _fit_context
-from sklearn.utils._param_validation import StrOptions
+from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_array, check_consistent_length
 
-from ._base import (
-    BaseSequenceEstimator,
-    fill_doc,
-    pad_step_outputs,
-    stack_step_outputs,
-)
+from ._base import BaseSequenceEstimator
+from ._compat import StrOptions, _fit_context
 from ._data import check_step_targets
+from ._docstrings import estimator_doc
+from ._outputs import pad_step_outputs, stack_step_outputs
 from ._stats import step_moments, step_weights
 
 
-@fill_doc
+@estimator_doc()
 class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     """Recurrent neural network regressor.
 
@@ -27,7 +24,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     ----------
     {core_params}
 
-    readout : {{'last', 'mean', 'max'}}, default='last'
+    readout : {'last', 'mean', 'max'}, default='last'
         How a sequence's recurrent outputs become one vector: ``'last'`` takes
         the final state at the sequence's own end (both directions when
         bidirectional), ``'mean'`` and ``'max'`` pool over its real steps.

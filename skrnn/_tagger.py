@@ -1,26 +1,16 @@
 """SequenceTagger: one label per step."""
 
-from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    column_or_1d,
-)
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._base import (
-    BaseSequenceEstimator,
-    class_weight_vector,
-    fill_doc,
-    stack_step_outputs,
-)
+from ._base import BaseSequenceEstimator
+from ._compat import Interval, StrOptions, _check_sample_weight, _fit_context
 from ._crf import observed_transitions
 from ._data import (
     _as_regular_array,
@@ -31,14 +21,15 @@ from ._data import (
     is_token_input,
     token_fields,
 )
-from ._modules import CRFLoss
+from ._docstrings import estimator_doc
+from ._outputs import stack_step_outputs
 from ._stats import real_steps, step_weights
+from ._targets import class_weight_vector
 
 MAX_WORD_LENGTH = 30  # longer words are cut for the character encoder
 
 
-@partial(
-    fill_doc,
+@estimator_doc(
     max_epochs=100,
     n_iter_no_change=10,
     n_iter_no_change_why=(
@@ -343,14 +334,10 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
             )
         return kwargs
 
-    def _criterion(self, n_outputs, torch_dtype):
+    def _criterion(self, n_outputs):
         if not self.crf:
-            return super()._criterion(n_outputs, torch_dtype)
-        return {
-            "criterion": CRFLoss,
-            "criterion__num_tags": n_outputs,
-            "criterion__dtype": torch_dtype,
-        }
+            return super()._criterion(n_outputs)
+        return ("crf", n_outputs)
 
     def _prepare_net(self, net, targets, sequences):
         if self.crf:

@@ -5,9 +5,7 @@ this module does not need it.
 """
 
 import numpy as np
-from sklearn.model_selection._search import BaseSearchCV
 from sklearn.pipeline import Pipeline
-from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseSequenceEstimator
@@ -166,7 +164,7 @@ class TrainingCurveDisplay:
         display : :class:`~skrnn.inspection.TrainingCurveDisplay`
             Object that stores computed values.
         """
-        check_matplotlib_support(f"{type(self).__name__}.plot")
+        _require_matplotlib(f"{type(self).__name__}.plot")
         import matplotlib.pyplot as plt
         from matplotlib import cbook
         from matplotlib.lines import Line2D
@@ -306,7 +304,7 @@ class TrainingCurveDisplay:
         True
         >>> plt.show()
         """
-        check_matplotlib_support(f"{cls.__name__}.from_estimator")
+        _require_matplotlib(f"{cls.__name__}.from_estimator")
         fitted = _fitted_sequence_estimator(estimator)
         curves = fitted._training_curves()
         display = cls(
@@ -343,11 +341,23 @@ class TrainingCurveDisplay:
         return curves
 
 
+def _require_matplotlib(caller):
+    """Raise a clear ImportError when matplotlib is missing (it is optional)."""
+    try:
+        import matplotlib.pyplot  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            f"{caller} requires matplotlib. You can install matplotlib with "
+            "`pip install matplotlib`."
+        ) from exc
+
+
 def _fitted_sequence_estimator(estimator):
     """The fitted skrnn estimator that ``estimator`` is or holds."""
     if isinstance(estimator, Pipeline):
         return _fitted_sequence_estimator(estimator[-1])
-    if isinstance(estimator, BaseSearchCV):
+    if hasattr(estimator, "refit") and hasattr(estimator, "cv"):
+        # A hyperparameter search (GridSearchCV, RandomizedSearchCV, ...).
         check_is_fitted(estimator)
         if not hasattr(estimator, "best_estimator_"):
             raise ValueError(

@@ -19,6 +19,8 @@ import numpy as np
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import accuracy_score, make_scorer, precision_recall_fscore_support
 
+from ._docstrings import fill_doc, substitute
+
 __all__ = [
     "flat_accuracy_score",
     "flat_precision_recall_fscore_support",
@@ -384,7 +386,7 @@ def flat_f1_score(
 
 
 for _function in (flat_precision_score, flat_recall_score, flat_f1_score):
-    _function.__doc__ = _function.__doc__.replace("{params}", _FLAT_SCORE_PARAMS)
+    fill_doc(params=_FLAT_SCORE_PARAMS)(_function)
 
 
 # ---------------------------------------------------------------------------
@@ -629,12 +631,12 @@ _SPAN_SCORE_DOC = """{summary}
     Parameters
     ----------
     {params}
-    average : {{'micro', 'macro', 'weighted', None}}, default='micro'
+    average : {'micro', 'macro', 'weighted', None}, default='micro'
         ``'micro'`` pools the chunks of all types (conlleval's overall figure);
         ``'macro'`` averages the per-type scores; ``'weighted'`` weights them by
         the number of true chunks; ``None`` returns one score per type.
 
-    zero_division : {{'warn', 0.0, 1.0, np.nan}}, default='warn'
+    zero_division : {'warn', 0.0, 1.0, np.nan}, default='warn'
         Value for a ratio whose denominator is zero (e.g. precision with no
         predicted chunks); ``'warn'`` uses 0.0, as conlleval does, and warns.
 
@@ -680,7 +682,7 @@ def span_precision_recall_fscore(
     Parameters
     ----------
     {params}
-    average : {{'micro', 'macro', 'weighted', None}}, default='micro'
+    average : {'micro', 'macro', 'weighted', None}, default='micro'
         ``'micro'`` pools the chunks of all types (conlleval's overall figure);
         ``'macro'`` averages the per-type scores; ``'weighted'`` weights them by
         the number of true chunks; ``None`` returns one score per type.
@@ -688,7 +690,7 @@ def span_precision_recall_fscore(
     beta : float, default=1.0
         Weight of recall in the F-score.
 
-    zero_division : {{'warn', 0.0, 1.0, np.nan}}, default='warn'
+    zero_division : {'warn', 0.0, 1.0, np.nan}, default='warn'
         Value for a ratio whose denominator is zero (e.g. precision with no
         predicted chunks); ``'warn'`` uses 0.0, as conlleval does, and warns.
 
@@ -738,9 +740,7 @@ def span_precision_recall_fscore(
     )
 
 
-span_precision_recall_fscore.__doc__ = span_precision_recall_fscore.__doc__.format(
-    params=_SPAN_PARAMS.lstrip()
-)
+fill_doc(params=_SPAN_PARAMS.lstrip())(span_precision_recall_fscore)
 
 
 def _span_score(y_true, y_pred, which, scheme, types, average, zero_division):
@@ -786,7 +786,8 @@ for _function, _summary, _example in (
         "0.6667",
     ),
 ):
-    _function.__doc__ = _SPAN_SCORE_DOC.format(
+    _function.__doc__ = substitute(
+        _SPAN_SCORE_DOC,
         summary=_summary,
         params=_SPAN_PARAMS.lstrip(),
         name=_function.__name__,
@@ -916,9 +917,7 @@ def span_classification_report(
     return "\n".join(lines)
 
 
-span_classification_report.__doc__ = span_classification_report.__doc__.format(
-    params=_SPAN_PARAMS.lstrip()
-)
+fill_doc(params=_SPAN_PARAMS.lstrip())(span_classification_report)
 
 
 # ---------------------------------------------------------------------------

@@ -9,20 +9,10 @@ input a recurrent forecaster reads.
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    OneToOneFeatureMixin,
-    TransformerMixin,
-    _fit_context,
-)
-from sklearn.utils._param_validation import Interval, validate_params
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_array,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ._compat import Interval, _check_sample_weight, _fit_context, validate_params
 from ._data import check_sequences
 from ._stats import real_steps, scale_from_var, step_mean_var, step_weights
 

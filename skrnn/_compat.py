@@ -1,0 +1,45 @@
+"""Every private name of scikit-learn, skorch and numpy that skrnn uses, in one place.
+
+These have no public equivalent, so skrnn imports each of them here and only here
+(the model is imbalanced-learn's ``utils/fixes.py``): when a release renames or
+drops one, this is the one file to adapt, and CI runs the suite against the oldest
+versions that ``pyproject.toml`` allows as well as the newest.
+
+- ``_fit_context``: runs ``fit`` under scikit-learn's parameter validation and
+  configuration context, as every scikit-learn estimator does.
+- ``Interval``, ``StrOptions``, ``validate_params``: scikit-learn's parameter
+  constraints (``_parameter_constraints``), which give its own error messages.
+- ``_check_sample_weight``: scikit-learn's checks and messages for
+  ``sample_weight``.
+- :func:`validate_parameters`: ``BaseEstimator._validate_params``, which
+  :func:`skrnn.load` calls to check a file's hyperparameters as ``fit`` would.
+- :func:`global_random_state`: numpy's global ``RandomState`` (what
+  ``np.random.shuffle`` uses), for ``random_state=None``.
+- skorch's ``NeuralNet._set_training`` is overridden (not imported) by
+  ``skrnn._net``; see there.
+"""
+
+import numpy as np
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils.validation import _check_sample_weight
+
+__all__ = [
+    "Interval",
+    "StrOptions",
+    "_check_sample_weight",
+    "_fit_context",
+    "global_random_state",
+    "validate_params",
+    "validate_parameters",
+]
+
+
+def validate_parameters(estimator):
+    """Check ``estimator``'s hyperparameters against its constraints."""
+    estimator._validate_params()
+
+
+def global_random_state():
+    """numpy's global RandomState, the one ``np.random.*`` functions draw from."""
+    return np.random.mtrand._rand

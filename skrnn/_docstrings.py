@@ -1,0 +1,193 @@
+"""Shared docstring text, written once, and the one helper that inserts it.
+
+Docstrings mark a shared part with a ``{name}`` placeholder on a line of its own
+(or inside a line); :func:`substitute` replaces exactly the placeholders it is
+given and leaves every other brace alone, so set literals such as
+``{'lstm', 'gru'}`` and paths such as ``{data_home}/ucr`` need no escaping.
+"""
+
+# Parameter text shared by every estimator.
+CORE_PARAMS_DOC = """\
+cell : {'lstm', 'gru', 'rnn'}, default='lstm'
+        Recurrent cell: :class:`torch.nn.LSTM`, :class:`torch.nn.GRU` or the
+        vanilla :class:`torch.nn.RNN`. LSTM is the default because it trains
+        reliably on long sequences and, on CPUs, runs faster than GRU of the
+        same size.
+
+    hidden_size : int, default=64
+        Number of features in the hidden state of each layer (per direction).
+
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+
+    bidirectional : bool, default=False
+        Whether each layer also reads the sequence backwards. The readout then
+        concatenates both directions.
+
+    dropout : float, default=0.0
+        Dropout probability between stacked layers and before the output layer.
+
+    nonlinearity : {'tanh', 'relu'}, default='tanh'
+        Activation of the vanilla RNN cell; only used with ``cell='rnn'``."""
+
+TRAINING_PARAMS_DOC = """\
+max_epochs : int, default={max_epochs}
+        Maximum number of passes over the training data. Training stops earlier
+        once the training loss has not improved by at least ``tol`` for
+        ``n_iter_no_change`` consecutive epochs (the rule of
+        :class:`~sklearn.neural_network.MLPClassifier`); a
+        :class:`~sklearn.exceptions.ConvergenceWarning` says when it did not.
+
+    batch_size : int, default=32
+        Number of sequences per gradient step (Keras's default; small batches
+        make many updates per epoch, which small sequence data sets need).
+
+    length_buckets : bool, default=True
+        Draw training batches of sequences of similar lengths: a shuffled
+        epoch is cut into buckets of 50 batches, each sorted by (randomly
+        jittered) length, and the batches are shuffled. An epoch then costs
+        about the total length of the data instead of the number of sequences
+        times the longest one (2x faster for lengths uniform in 10-200), but
+        each gradient step sees one range of lengths; on a task whose label
+        depends on the length this cost 3 points of accuracy after 25 epochs
+        and 1 point, within the spread between seeds, after 80
+        (``docs/benchmarks.rst``). False draws batches at random.
+
+    lr : float, default=1e-3
+        Learning rate of the optimizer.
+
+    optimizer : {'adam', 'adamw', 'sgd', 'rmsprop'} or torch optimizer class, \
+default='adam'
+        Optimizer. Adam needs no tuning of the learning rate to train recurrent
+        networks well.
+
+    weight_decay : float, default=0.0
+        L2 penalty passed to the optimizer.
+
+    clip_grad_norm : float or None, default=1.0
+        Maximum norm of the gradient, which is rescaled when it is larger.
+        Exploding gradients are the classic failure of recurrent networks; clipping
+        prevents them at almost no cost. ``None`` disables clipping.
+
+    tol : float, default=1e-4
+        Minimum decrease of the training loss that counts as an improvement.
+
+    n_iter_no_change : int, default={n_iter_no_change}
+        Number of epochs without improvement after which training stops.
+        {n_iter_no_change_why}
+
+    early_stopping : bool, default=False
+        Set aside ``validation_fraction`` of the training sequences (stratified
+        for classification), stop when the validation score (accuracy or R^2)
+        has not improved by ``tol`` for ``n_iter_no_change`` epochs, and restore
+        the weights of the best epoch. Off by default: on small real data sets a
+        validation split costs more training data than it saves (with 67
+        training sequences, a 10 % split collapsed accuracy on 2 of 5 seeds,
+        while the training-loss rule did not). Turn it on for large data sets.
+
+    validation_fraction : float, default=0.1
+        Share of the training sequences set aside when ``early_stopping=True``.
+
+    lr_schedule : {'plateau', 'cosine'} or None, default=None
+        Learning-rate schedule: ``'plateau'`` divides the rate by 5 when the
+        monitored loss (validation loss with early stopping, else training
+        loss) stalls for ``n_iter_no_change // 2`` epochs; ``'cosine'`` anneals
+        it to zero over ``max_epochs``. Other schedules can be passed as skorch
+        ``LRScheduler`` callbacks.
+
+    callbacks : list of skorch callbacks or (name, callback) tuples, default=None
+        Extra skorch callbacks run during training, after the built-in ones.
+
+    warm_start : bool, default=False
+        When true, ``fit`` continues from the previous fit's weights (and keeps
+        its classes, input and target scaling) instead of starting afresh.
+
+    standardize : bool, default=True
+        Standardize each input feature (and, for regression, each target) with
+        its mean and standard deviation over the real steps of the training
+        sequences, weighted by ``sample_weight``. Recurrent networks do not train
+        on unscaled data such as values in the hundreds; predictions are returned
+        in the original units.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, dropout and the shuffling of batches. Pass
+        an int for reproducible results. The caller's global torch random state
+        is left untouched.
+
+    device : str, default='cpu'
+        Torch device to train and predict on: ``'cpu'``, ``'cuda'``,
+        ``'cuda:N'``, or ``'auto'`` (CUDA when available, else CPU).
+
+    n_threads : int, 'auto' or None, default='auto'
+        torch intra-op threads used on the CPU during ``fit`` and ``predict``;
+        torch's setting is restored when the call returns. ``'auto'`` uses up
+        to torch's current count (``torch.get_num_threads()``, by default one
+        per core) but fewer while other processes keep the CPUs busy, measured
+        from ``/proc/stat`` every 0.1 s of work (Linux; elsewhere it leaves the
+        count alone): small recurrent layers run 3x to 50x slower when their
+        threads compete with other work on the same cores
+        (``benchmarks/bench_threads.py``). An int sets the count; None leaves
+        it alone.
+
+    verbose : int, default=0
+        0 is silent; 1 prints one line per epoch (training loss, validation
+        loss and score when early stopping, duration); 2 adds a progress bar
+        over the batches of each epoch."""
+
+DTYPE_NOTE = """\
+Training runs in the floating-point precision of ``X``, as in scikit-learn's
+    :class:`~sklearn.neural_network.MLPClassifier`: float32 input trains in
+    float32, anything else in float64. On CPUs float32 is several times faster,
+    so pass ``X.astype(np.float32)`` when speed matters."""
+
+
+SMALL_DATA_STOPPING = (
+    "Recurrent networks often sit on a plateau of the loss for tens of epochs\n"
+    "        before they learn, most of all on small data sets with few batches per\n"
+    "        epoch: with a patience of 10, training stopped on that plateau (test\n"
+    "        accuracy 0.58 on BasicMotions, R^2 0.55 on Tecator); with 50 it reached\n"
+    "        0.97 and 0.93 (``benchmarks/real_data.py``)."
+)
+
+
+def substitute(text, **parts):
+    """``text`` with each ``{name}`` placeholder replaced by ``parts[name]``.
+
+    Only the given names are replaced (a name without a placeholder is
+    skipped). ``None`` (docstrings stripped by ``python -OO``) stays ``None``.
+    """
+    if text is None:
+        return None
+    for name, part in parts.items():
+        text = text.replace("{" + name + "}", part)
+    return text
+
+
+def fill_doc(**parts):
+    """Decorator: :func:`substitute` ``parts`` into the object's docstring."""
+
+    def decorate(obj):
+        obj.__doc__ = substitute(obj.__doc__, **parts)
+        return obj
+
+    return decorate
+
+
+def estimator_doc(
+    *,
+    max_epochs=500,
+    n_iter_no_change=50,
+    n_iter_no_change_why=SMALL_DATA_STOPPING,
+):
+    """Decorator inserting the shared estimator parameters, with this class's
+    defaults, into its docstring's ``{core_params}``, ``{training_params}`` and
+    ``{dtype_note}``."""
+    training = substitute(
+        TRAINING_PARAMS_DOC,
+        max_epochs=str(max_epochs),
+        n_iter_no_change=str(n_iter_no_change),
+        n_iter_no_change_why=n_iter_no_change_why,
+    )
+    return fill_doc(
+        core_params=CORE_PARAMS_DOC, training_params=training, dtype_note=DTYPE_NOTE
+    )

@@ -1,0 +1,258 @@
+"""The one module that knows skorch: the network, its callbacks, training, inference.
+
+The estimators describe what to build with plain values (sizes, names, numbers);
+this module turns them into a skorch :class:`~skorch.NeuralNet` and runs it. The
+estimators use the result only through the functions here (and expose it as
+``net_`` for power users); the skorch callbacks it installs live in
+``_callbacks.py``.
+"""
+
+import copy
+from functools import partial
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback, LRScheduler, ProgressBar
+
+from ._batching import BatchIterator
+from ._callbacks import (
+    FiniteLossGuard,
+    GradientClipping,
+    ThreadControl,
+    TrainingMonitor,
+    ValidationScore,
+    score_outputs,
+)
+from ._device import cuda_indices
+from ._modules import CRFLoss, SequenceLoss, SequenceNetwork
+from ._threads import ThreadGovernor, thread_scope
+
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+
+
+def is_callback(obj):
+    """Whether ``obj`` is a skorch callback (what ``callbacks=`` may hold)."""
+    return isinstance(obj, Callback)
+
+
+class _SequenceNet(NeuralNet):
+    """skorch network whose targets are dicts of criterion arguments."""
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        if self.device != "cpu":
+            y_true = {k: v.to(self.device) for k, v in y_true.items()}
+        return self.criterion_(y_pred, **y_true)
+
+    def infer(self, x, **fit_params):
+        # Batches are dicts of tensors: skip skorch's recursive to_tensor (and
+        # on the CPU, where batches are built, any per-tensor call).
+        if fit_params:
+            return super().infer(x, **fit_params)
+        if self.device != "cpu":
+            x = {k: v.to(self.device) for k, v in x.items()}
+        return self.module_(**x)
+
+    def _set_training(self, training=True):
+        # skorch's private hook, called for every batch; Module.train walks the
+        # whole module tree, so skip it when the mode does not change.
+        if self.module_.training != training or self.criterion_.training != training:
+            super()._set_training(training)
+
+
+class _FixedSplit:
+    """skorch ``train_split`` returning a validation set chosen beforehand."""
+
+    def __init__(self, valid):
+        self.valid = valid
+
+    def __call__(self, dataset, y=None, **fit_params):
+        return dataset, self.valid
+
+
+def build_net(
+    *,
+    module_kwargs,
+    criterion,
+    optimizer,
+    weight_decay,
+    lr,
+    max_epochs,
+    batch_size,
+    bucket_batches,
+    random_state,
+    device,
+    loss_kind,
+    clip_grad_norm,
+    lr_schedule,
+    monitor,
+    user_callbacks,
+    verbose,
+):
+    """An initialised skorch network for :class:`~skrnn._modules.SequenceNetwork`.
+
+    ``module_kwargs`` are the network's arguments and ``criterion`` names the
+    loss (``'cross_entropy'``, ``'mse'`` or ``('crf', n_tags)``); ``optimizer`` is
+    a name of :data:`OPTIMIZERS` or a torch optimizer class. ``lr_schedule`` is
+    ``None`` or a dict of :func:`lr_scheduler` arguments, ``monitor`` the
+    arguments of :class:`~skrnn._callbacks.TrainingMonitor`. The weights are drawn
+    from ``random_state`` inside a forked torch random stream.
+    """
+    if isinstance(optimizer, str):
+        optimizer = OPTIMIZERS[optimizer]
+    callbacks = [
+        ("finite_loss", FiniteLossGuard()),
+        ("valid_score", ValidationScore(partial(score_outputs, loss_kind))),
+    ]
+    if clip_grad_norm is not None:
+        callbacks.append(("clip", GradientClipping(clip_grad_norm)))
+    if lr_schedule is not None:
+        callbacks.append(("lr_schedule", lr_scheduler(**lr_schedule)))
+    if verbose >= 2:
+        callbacks.append(("progress", ProgressBar()))
+    for i, callback in enumerate(user_callbacks or []):
+        if isinstance(callback, tuple):
+            callbacks.append(callback)
+        else:
+            callbacks.append((f"{type(callback).__name__}_{i}", callback))
+    # The monitor goes last so that it sees this epoch's scores.
+    callbacks.append(("monitor", TrainingMonitor(**monitor)))
+    net = _SequenceNet(
+        module=SequenceNetwork,
+        **{f"module__{k}": v for k, v in module_kwargs.items()},
+        **_criterion_kwargs(criterion, module_kwargs["dtype"]),
+        optimizer=optimizer,
+        optimizer__weight_decay=weight_decay,
+        lr=lr,
+        max_epochs=max_epochs,
+        batch_size=batch_size,
+        iterator_train=BatchIterator,
+        iterator_train__shuffle=True,
+        iterator_train__random_state=random_state,
+        iterator_train__bucket_batches=bucket_batches,
+        iterator_valid=BatchIterator,
+        train_split=None,
+        callbacks=callbacks,
+        predict_nonlinearity=None,
+        device=device,
+        verbose=int(verbose >= 1),
+    )
+    with torch.random.fork_rng(devices=cuda_indices(device)):
+        torch.manual_seed(int(random_state.randint(np.iinfo(np.int32).max)))
+        net.initialize()
+    return net
+
+
+def _criterion_kwargs(criterion, dtype):
+    if isinstance(criterion, tuple):
+        _, n_tags = criterion
+        return {
+            "criterion": CRFLoss,
+            "criterion__num_tags": n_tags,
+            "criterion__dtype": dtype,
+        }
+    return {"criterion": SequenceLoss, "criterion__kind": criterion}
+
+
+def lr_scheduler(kind, *, monitor, patience, max_epochs):
+    """skorch's LRScheduler for ``lr_schedule='plateau'`` or ``'cosine'``."""
+    if kind == "plateau":
+        return LRScheduler(
+            policy="ReduceLROnPlateau",
+            monitor=monitor,
+            factor=0.2,
+            patience=patience,
+        )
+    return LRScheduler(policy="CosineAnnealingLR", T_max=max_epochs)
+
+
+def reset_monitor(net, **settings):
+    """Give ``net``'s training monitor new ``settings`` for the next training
+    call (a ``partial_fit`` continuing a network built by an earlier call)."""
+    monitor = dict(net.callbacks_)["monitor"]
+    for name, value in settings.items():
+        setattr(monitor, name, value)
+    monitor.initialize()
+
+
+def train(net, train_data, valid_data, *, max_epochs, n_threads, seed, device):
+    """Train ``net`` on ``train_data`` for up to ``max_epochs`` more epochs.
+
+    The torch random stream is forked (the caller's stays as it was) and seeded
+    with ``seed``; ``n_threads`` is the estimator's parameter, applied between
+    batches. Returns whether the training monitor's stopping rule ended it.
+    """
+    net.train_split = _FixedSplit(valid_data)
+    net.max_epochs = max_epochs
+    with thread_scope() as caller_threads:
+        governor = ThreadGovernor(n_threads, caller_threads)
+        net.callbacks_.append(("threads", ThreadControl(governor)))
+        net.module_.fold_input_scaling = False  # the data are scaled already
+        try:
+            with torch.random.fork_rng(devices=cuda_indices(device)):
+                torch.manual_seed(seed)
+                net.partial_fit(train_data, y=None)
+        finally:
+            net.module_.fold_input_scaling = True
+            net.callbacks_.pop()
+            # Do not keep the validation data alive inside the fitted network.
+            net.train_split = None
+    net.module_.eval()
+    return dict(net.callbacks_)["monitor"].converged_
+
+
+def load_weights(net, previous):
+    """Copy the weights of the network ``previous`` into ``net`` (same shapes).
+
+    Raises torch's RuntimeError when the shapes differ.
+    """
+    net.module_.load_state_dict(previous.module_.state_dict())
+    # The criterion may hold parameters too (the tagger's CRF).
+    net.criterion_.load_state_dict(previous.criterion_.state_dict())
+
+
+def epoch_rows(net):
+    """The history rows (dicts) of the completed epochs of ``net``.
+
+    An interrupted epoch leaves a row without a training loss; it is left out.
+    """
+    return [row for row in net.history if "train_loss" in row]
+
+
+def copy_history(net, previous):
+    """Continue ``previous``'s history in ``net`` (a warm start)."""
+    net.history = copy.deepcopy(previous.history)
+
+
+def infer(net, dataset, *, batch_size, order, n_threads, transform=None):
+    """Network outputs of ``dataset``, batch by batch, as numpy arrays.
+
+    Batches hold the rows ``order[start:start + batch_size]`` (consecutive rows
+    when ``order`` is None). ``transform(y_pred, lengths)`` turns each batch's raw
+    output into what the caller needs while it is still on the device. Yields
+    ``(rows, output)`` pairs, ``rows`` an index array or slice into the dataset,
+    floating outputs as float64.
+    """
+    net.module_.eval()
+    with thread_scope() as caller_threads, torch.inference_mode():
+        governor = ThreadGovernor(n_threads, caller_threads)
+        for start in range(0, len(dataset), batch_size):
+            governor.step()
+            if order is None:
+                rows = slice(start, start + batch_size)
+                X_batch = dataset.batch(rows)[0]
+            else:
+                rows = order[start : start + batch_size]
+                X_batch = dataset.batch(torch.from_numpy(rows))[0]
+            y_pred = net.infer(X_batch)
+            if transform is not None:
+                y_pred = transform(y_pred, X_batch["lengths"])
+            out = y_pred.cpu().numpy()
+            if out.dtype.kind == "f":
+                out = out.astype(np.float64, copy=False)
+            yield rows, out
