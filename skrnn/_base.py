@@ -165,9 +165,19 @@ class BaseSequenceEstimator(BaseEstimator):
             return self._fit(
                 X, y, sample_weight, incremental=incremental, classes=classes, **inputs
             )
-        except BaseException:
+        except BaseException as exc:
             self.__dict__.clear()
             self.__dict__.update(state)
+            if isinstance(exc, _Interrupted) and not exc.propagate:
+                warnings.warn(
+                    f"Training of {type(self).__name__} was interrupted before "
+                    "its first epoch completed; the estimator is left as it was "
+                    "before the call"
+                    + (" (not fitted)." if "net_" not in state else "."),
+                    UserWarning,
+                    stacklevel=_caller_stacklevel(),
+                )
+                return self
             raise
 
     def _fit(
@@ -241,36 +251,40 @@ class BaseSequenceEstimator(BaseEstimator):
                 # warm_start: today's hyperparameters, yesterday's weights.
                 self._load_weights(net, self.net_)
         n_epochs_before = len(_net.epoch_rows(net))
-        converged = _net.train(
+        max_epochs = 1 if incremental else self.max_epochs
+        ending = _net.train(
             net,
             train,
             valid,
-            max_epochs=1 if incremental else self.max_epochs,
+            max_epochs=max_epochs,
             n_threads=self.n_threads,
             seed=torch_seed,
             device=device,
         )
+        n_new = len(_net.epoch_rows(net)) - n_epochs_before
+        if ending == "interrupted" and (n_new == 0 or _inside_meta_estimator()):
+            # Nothing was learnt, or a search is running: stop everything
+            # (the caller's estimator is rolled back by _fit_with_rollback).
+            raise _Interrupted(n_new, max_epochs)
         self._random_stream = random_state
         self.net_ = net
         self._record_history(net, early_stopping)
-        n_new = self.n_iter_ - n_epochs_before
-        if not converged and not incremental:
-            if n_new < self.max_epochs:
-                warnings.warn(
-                    f"Training of {type(self).__name__} was interrupted after "
-                    f"{n_new} of {self.max_epochs} epochs; the estimator keeps "
-                    "the weights of the last completed epoch.",
-                    UserWarning,
-                    stacklevel=_caller_stacklevel(),
-                )
-            else:
-                warnings.warn(
-                    f"{type(self).__name__} reached max_epochs={self.max_epochs} "
-                    "before the training loss converged. Increase max_epochs or "
-                    "tol.",
-                    ConvergenceWarning,
-                    stacklevel=_caller_stacklevel(),
-                )
+        if ending == "interrupted":
+            warnings.warn(
+                f"Training of {type(self).__name__} was interrupted after "
+                f"{n_new} of {max_epochs} epochs; the estimator keeps "
+                "the weights of the last completed epoch.",
+                UserWarning,
+                stacklevel=_caller_stacklevel(),
+            )
+        elif ending == "max_epochs" and not incremental:
+            warnings.warn(
+                f"{type(self).__name__} reached max_epochs={self.max_epochs} "
+                "before the training loss converged. Increase max_epochs or "
+                "tol.",
+                ConvergenceWarning,
+                stacklevel=_caller_stacklevel(),
+            )
         return self
 
     def _load_weights(self, net, previous):
@@ -489,6 +503,42 @@ class BaseSequenceEstimator(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
         return tags
+
+
+class _Interrupted(KeyboardInterrupt):
+    """A Ctrl-C that ends the whole call: raised again past ``fit`` when a
+    scikit-learn meta-estimator or joblib runs it (``propagate``), else turned
+    into a warning when no epoch of the call completed."""
+
+    def __init__(self, completed, max_epochs):
+        super().__init__(
+            f"training interrupted after {completed} of {max_epochs} epochs"
+        )
+        self.propagate = completed > 0 or _inside_meta_estimator()
+
+
+#: scikit-learn modules that wrap a direct ``fit`` without fitting several
+#: models: a fit called through them is still the user's own call.
+_DIRECT_CALLERS = ("sklearn.base", "sklearn.pipeline", "sklearn.utils")
+
+
+def _inside_meta_estimator():
+    """Whether this fit runs under scikit-learn's model selection or another
+    meta-estimator (``cross_val_score``, ``GridSearchCV``, ...) or joblib.
+
+    There a Ctrl-C must stop the whole search instead of ending one fit early
+    and letting the search score the cut-short model as if it were real.
+    """
+    frame = inspect.currentframe()
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        top = module.split(".")[0]
+        if top in ("joblib", "loky", "distributed", "dask"):
+            return True
+        if top == "sklearn" and not module.startswith(_DIRECT_CALLERS):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _caller_stacklevel():

@@ -185,8 +185,11 @@ def train(net, train_data, valid_data, *, max_epochs, n_threads, seed, device):
 
     The torch random stream is forked (the caller's stays as it was) and seeded
     with ``seed``; ``n_threads`` is the estimator's parameter, applied between
-    batches. Returns whether the training monitor's stopping rule ended it.
+    batches. Returns how training ended: ``'converged'`` (the monitor's stopping
+    rule), ``'max_epochs'`` or ``'interrupted'`` (a KeyboardInterrupt, which
+    skorch catches, before either).
     """
+    epochs_before = len(epoch_rows(net))
     net.train_split = _FixedSplit(valid_data)
     net.max_epochs = max_epochs
     with thread_scope() as caller_threads:
@@ -203,7 +206,11 @@ def train(net, train_data, valid_data, *, max_epochs, n_threads, seed, device):
             # Do not keep the validation data alive inside the fitted network.
             net.train_split = None
     net.module_.eval()
-    return dict(net.callbacks_)["monitor"].converged_
+    if dict(net.callbacks_)["monitor"].converged_:
+        return "converged"
+    if len(epoch_rows(net)) - epochs_before < max_epochs:
+        return "interrupted"
+    return "max_epochs"
 
 
 def load_weights(net, previous):

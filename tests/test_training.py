@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
-from sklearn.model_selection import GridSearchCV
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
 from skorch.callbacks import Callback
 
 from skrnn import RNNClassifier, RNNRegressor
@@ -234,6 +237,48 @@ def test_interrupt_keeps_a_usable_estimator_and_warns(rng):
     # one-epoch fit with the same seed.
     one_epoch = RNNClassifier(**dict(TINY, max_epochs=1)).fit(X, y)
     np.testing.assert_allclose(clf.predict_proba(X), one_epoch.predict_proba(X))
+
+
+def test_interrupt_in_the_first_epoch_warns_and_leaves_the_estimator_unfitted(rng):
+    X, y = data(rng)
+    clf = RNNClassifier(callbacks=[InterruptAt(epoch=1)], **TINY)
+    with pytest.warns(UserWarning, match="before its first epoch completed"):
+        assert clf.fit(X, y) is clf
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+
+
+def test_interrupt_in_the_first_epoch_of_a_partial_fit_keeps_the_last_model(rng):
+    X, y = data(rng)
+    clf = RNNClassifier(callbacks=[InterruptAt(epoch=2)], **TINY)
+    clf.partial_fit(X, y, classes=["neg", "pos"])
+    before = clf.predict_proba(X)
+    with pytest.warns(UserWarning, match="left as it was before the call"):
+        clf.partial_fit(X, y)
+    assert clf.n_iter_ == 1
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+
+
+@pytest.mark.parametrize("search", ["cross_val_score", "GridSearchCV"])
+def test_interrupt_inside_model_selection_stops_the_whole_search(rng, search):
+    X, y = data(rng)
+    clf = RNNClassifier(callbacks=[InterruptAt(epoch=2)], **dict(TINY, max_epochs=10))
+    with pytest.raises(KeyboardInterrupt), warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "interrupted" warning either
+        if search == "cross_val_score":
+            cross_val_score(clf, X, y, cv=3, error_score="raise")
+        else:
+            GridSearchCV(clf, {"hidden_size": [4, 8]}, cv=2).fit(X, y)
+    assert not hasattr(clf, "net_")
+
+
+def test_interrupt_through_a_pipeline_is_still_a_direct_fit(rng):
+    X, y = data(rng)
+    clf = RNNClassifier(callbacks=[InterruptAt(epoch=2)], **dict(TINY, max_epochs=10))
+    pipe = make_pipeline(FunctionTransformer(), clf)
+    with pytest.warns(UserWarning, match="interrupted after 1 of 10 epochs"):
+        pipe.fit(X, y)
+    assert pipe[-1].n_iter_ == 1
 
 
 def test_failed_warm_fit_leaves_the_fitted_estimator_unchanged(rng):
