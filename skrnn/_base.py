@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _net
 from ._batching import make_dataset
-from ._compat import Interval, StrOptions, _check_sample_weight
+from ._compat import AnyCaseOptions, Interval, StrOptions, _check_sample_weight
 from ._data import Sequences, check_sequences
 from ._device import resolve_device
 from ._outputs import in_input_order
@@ -35,17 +35,17 @@ class BaseSequenceEstimator(BaseEstimator):
     """Base class of the recurrent estimators. Not for direct use."""
 
     _parameter_constraints = {
-        "cell": [StrOptions({"lstm", "gru", "rnn"})],
+        "cell": [AnyCaseOptions({"lstm", "gru", "rnn"})],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "nonlinearity": [StrOptions({"tanh", "relu"})],
+        "nonlinearity": [AnyCaseOptions({"tanh", "relu"})],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "length_buckets": ["boolean"],
         "lr": [Interval(Real, 0, None, closed="neither")],
-        "optimizer": [StrOptions(set(_net.OPTIMIZERS)), type],
+        "optimizer": [AnyCaseOptions(set(_net.OPTIMIZERS)), type],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -124,7 +124,7 @@ class BaseSequenceEstimator(BaseEstimator):
 
     def _check_params_consistency(self):
         """Rules that link two parameters, checked at the start of every fit."""
-        if self.nonlinearity != "tanh" and self.cell != "rnn":
+        if self.nonlinearity.lower() != "tanh" and self.cell.lower() != "rnn":
             raise ValueError(
                 f"nonlinearity={self.nonlinearity!r} applies only to cell='rnn'; "
                 f"got cell={self.cell!r}. Use cell='rnn' or leave nonlinearity at "
@@ -370,12 +370,12 @@ class BaseSequenceEstimator(BaseEstimator):
             module_kwargs={
                 "input_size": sequences.values.shape[2] if numeric else 0,
                 "output_size": n_outputs,
-                "cell": self.cell,
+                "cell": self.cell.lower(),
                 "hidden_size": self.hidden_size,
                 "num_layers": self.num_layers,
                 "bidirectional": self.bidirectional,
                 "dropout": self.dropout,
-                "nonlinearity": self.nonlinearity,
+                "nonlinearity": self.nonlinearity.lower(),
                 "dtype": torch_dtype,
                 "input_scaling": input_scaling,
                 **self._network_kwargs(),

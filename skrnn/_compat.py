@@ -11,6 +11,8 @@ versions that ``pyproject.toml`` allows as well as the newest.
   constraints (``_parameter_constraints``), which give its own error messages.
 - ``_check_sample_weight``: scikit-learn's checks and messages for
   ``sample_weight``.
+- :class:`AnyCaseOptions`: a ``StrOptions`` that accepts any letter case (for
+  ``cell='LSTM'``); it extends the private constraint's ``is_satisfied_by``.
 - :func:`validate_parameters`: ``BaseEstimator._validate_params``, which
   :func:`skrnn.load` calls to check a file's hyperparameters as ``fit`` would.
 - :func:`global_random_state`: numpy's global ``RandomState`` (what
@@ -25,6 +27,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import _check_sample_weight
 
 __all__ = [
+    "AnyCaseOptions",
     "Interval",
     "StrOptions",
     "_check_sample_weight",
@@ -33,6 +36,16 @@ __all__ = [
     "validate_params",
     "validate_parameters",
 ]
+
+
+class AnyCaseOptions(StrOptions):
+    """String options matched in any letter case (``'LSTM'`` is ``'lstm'``)."""
+
+    def is_satisfied_by(self, val):
+        return isinstance(val, str) and val.lower() in self.options
+
+    def __str__(self):
+        return f"{super().__str__()} (in any letter case)"
 
 
 def validate_parameters(estimator):

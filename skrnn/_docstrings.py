@@ -10,9 +10,9 @@ given and leaves every other brace alone, so set literals such as
 CORE_PARAMS_DOC = """\
 cell : {'lstm', 'gru', 'rnn'}, default='lstm'
         Recurrent cell: :class:`torch.nn.LSTM`, :class:`torch.nn.GRU` or the
-        vanilla :class:`torch.nn.RNN`. LSTM is the default because it trains
-        reliably on long sequences and, on CPUs, runs faster than GRU of the
-        same size.
+        vanilla :class:`torch.nn.RNN`, in any letter case (``'LSTM'`` too).
+        LSTM is the default because it trains reliably on long sequences and,
+        on CPUs, runs faster than GRU of the same size.
 
     hidden_size : int, default=64
         Number of features in the hidden state of each layer (per direction).

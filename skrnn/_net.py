@@ -104,7 +104,7 @@ def build_net(
     from ``random_state`` inside a forked torch random stream.
     """
     if isinstance(optimizer, str):
-        optimizer = OPTIMIZERS[optimizer]
+        optimizer = OPTIMIZERS[optimizer.lower()]
     callbacks = [
         ("finite_loss", FiniteLossGuard()),
         ("valid_score", ValidationScore(partial(score_outputs, loss_kind))),

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from skrnn import RNNClassifier, RNNRegressor
+from skrnn import RNNClassifier, RNNRegressor, SequenceTagger
 
 TINY = dict(hidden_size=4, max_epochs=1, random_state=0)
 ESTIMATORS = [RNNClassifier, RNNRegressor]
@@ -145,3 +145,20 @@ def test_divergence_is_an_error_and_leaves_the_estimator_unchanged(rng):
 def test_callbacks_must_be_skorch_callbacks(callbacks, rng):
     with pytest.raises(TypeError, match="callbacks must hold skorch callbacks"):
         RNNClassifier(callbacks=callbacks, **TINY).fit(rng.randn(4, 3, 1), [0, 1] * 2)
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor, SequenceTagger])
+def test_cell_nonlinearity_and_optimizer_names_in_any_letter_case(Estimator):
+    rng = np.random.RandomState(0)
+    X = rng.randn(12, 4, 2)
+    y = rng.randn(12) if Estimator is RNNRegressor else np.arange(12) % 2
+    if Estimator is SequenceTagger:
+        X, y = [x for x in X], [np.arange(4) % 2 for _ in X]
+    params = dict(hidden_size=4, max_epochs=2, random_state=0)
+    upper = Estimator(cell="RNN", nonlinearity="ReLU", optimizer="Adam", **params)
+    lower = Estimator(cell="rnn", nonlinearity="relu", optimizer="adam", **params)
+    np.testing.assert_array_equal(
+        upper.fit(X, y).predict(X[:3]), lower.fit(X, y).predict(X[:3])
+    )
+    with pytest.raises(ValueError, match="in any letter case"):
+        Estimator(cell="transformer").fit(X, y)
