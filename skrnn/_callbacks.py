@@ -4,9 +4,10 @@ Installed by ``_net.py``; only these two modules know skorch.
 """
 
 import math
+import sys
 
 import torch
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, PrintLog
 
 
 class TrainingMonitor(Callback):
@@ -207,3 +208,34 @@ class GradientClipping(Callback):
 
     def on_grad_computed(self, net, named_parameters, **kwargs):
         torch.nn.utils.clip_grad_norm_(self.parameters_, self.max_norm)
+
+
+class LearningRateLog(Callback):
+    """Record the learning rate of each epoch as ``event_lr``, skorch's name.
+
+    skorch's ``LRScheduler`` records it only where a schedule runs (and only in
+    some versions); this makes every history say which rate each epoch trained
+    with. A schedule's own record, made later in the same epoch, has the last
+    word.
+    """
+
+    def on_epoch_begin(self, net, **kwargs):
+        net.history.record("event_lr", float(net.optimizer_.param_groups[0]["lr"]))
+
+
+class PlainPrintLog(PrintLog):
+    """skorch's per-epoch table, without ANSI colour codes when standard output
+    is not a terminal (log files, CI, notebooks' captured output)."""
+
+    def format_row(self, row, key, color):
+        if not _is_terminal(sys.stdout):
+            # skorch colours a value when its ``<key>_best`` flag is set.
+            row = {**row, f"{key}_best": False}
+        return super().format_row(row, key, color)
+
+
+def _is_terminal(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False

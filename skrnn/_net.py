@@ -19,6 +19,8 @@ from ._batching import BatchIterator
 from ._callbacks import (
     FiniteLossGuard,
     GradientClipping,
+    LearningRateLog,
+    PlainPrintLog,
     ThreadControl,
     TrainingMonitor,
     ValidationScore,
@@ -43,6 +45,13 @@ def is_callback(obj):
 
 class _SequenceNet(NeuralNet):
     """skorch network whose targets are dicts of criterion arguments."""
+
+    def get_default_callbacks(self):
+        # skorch's, with a progress table that is plain text off a terminal.
+        return [
+            (name, PlainPrintLog() if name == "print_log" else callback)
+            for name, callback in super().get_default_callbacks()
+        ]
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         if self.device != "cpu":
@@ -108,6 +117,7 @@ def build_net(
     callbacks = [
         ("finite_loss", FiniteLossGuard()),
         ("valid_score", ValidationScore(partial(score_outputs, loss_kind))),
+        ("lr_log", LearningRateLog()),
     ]
     if clip_grad_norm is not None:
         callbacks.append(("clip", GradientClipping(clip_grad_norm)))

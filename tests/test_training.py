@@ -346,3 +346,22 @@ def test_clip_grad_norm_bounds_every_gradient(clip, rng):
         assert max(norms.norms) > 1.0
     else:
         assert max(norms.norms) <= clip * (1 + 1e-5)
+
+
+def test_verbose_output_is_plain_text_off_a_terminal(rng, capsys):
+    X, y = data(rng)
+    RNNClassifier(verbose=1, **TINY).fit(X, y)
+    out = capsys.readouterr().out
+    assert "train_loss" in out
+    assert "\x1b[" not in out  # no ANSI colour codes in logs and CI output
+
+
+@pytest.mark.parametrize("lr_schedule", [None, "plateau", "cosine"])
+def test_history_records_the_learning_rate_of_every_epoch(rng, lr_schedule):
+    X, y = data(rng)
+    clf = RNNClassifier(lr_schedule=lr_schedule, lr=0.01, **TINY).fit(X, y)
+    rates = clf.net_.history[:, "event_lr"]
+    assert len(rates) == clf.n_iter_
+    assert rates[0] == pytest.approx(0.01)
+    if lr_schedule == "cosine":
+        assert rates == sorted(rates, reverse=True) and rates[-1] < rates[0]
