@@ -17,9 +17,14 @@ versions that ``pyproject.toml`` allows as well as the newest.
   :func:`skrnn.load` calls to check a file's hyperparameters as ``fit`` would.
 - :func:`global_random_state`: numpy's global ``RandomState`` (what
   ``np.random.shuffle`` uses), for ``random_state=None``.
+- :func:`scorer_function_on_stack`: reads the metric of a scikit-learn scorer
+  (its private ``_score_func``) that is calling a prediction method, so that the
+  tagger can refuse a metric that cannot read tag sequences with a clear error.
 - skorch's ``NeuralNet._set_training`` is overridden (not imported) by
   ``skrnn._net``; see there.
 """
+
+import inspect
 
 import numpy as np
 from sklearn.base import _fit_context
@@ -33,6 +38,7 @@ __all__ = [
     "_check_sample_weight",
     "_fit_context",
     "global_random_state",
+    "scorer_function_on_stack",
     "validate_params",
     "validate_parameters",
 ]
@@ -56,3 +62,19 @@ def validate_parameters(estimator):
 def global_random_state():
     """numpy's global RandomState, the one ``np.random.*`` functions draw from."""
     return np.random.mtrand._rand
+
+
+def scorer_function_on_stack():
+    """The metric of the scikit-learn scorer (``scoring=``) on the call stack.
+
+    ``None`` when no scorer of ``sklearn.metrics`` is calling, or when it calls
+    the estimator's own ``score`` (``scoring=None``).
+    """
+    frame = inspect.currentframe()
+    while frame is not None:
+        if frame.f_globals.get("__name__") == "sklearn.metrics._scorer":
+            function = getattr(frame.f_locals.get("self"), "_score_func", None)
+            if function is not None:
+                return function
+        frame = frame.f_back
+    return None

@@ -10,7 +10,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._base import BaseSequenceEstimator
-from ._compat import Interval, StrOptions, _check_sample_weight, _fit_context
+from ._compat import (
+    Interval,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+    scorer_function_on_stack,
+)
 from ._crf import observed_transitions
 from ._data import (
     _as_regular_array,
@@ -389,15 +395,15 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
             As in :meth:`fit`.
 
         classes : array-like, default=None
-            Every label that can occur; required on the first call.
+            Every label that can occur, given on the first call; by default the
+            labels of the first call's ``y``. Later calls cannot bring new
+            labels.
 
         Returns
         -------
         self : SequenceTagger
             The updated tagger.
         """
-        if not hasattr(self, "net_") and classes is None:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
         return self._fit_with_rollback(
             X, y, sample_weight, incremental=True, classes=classes, lengths=lengths
         )
@@ -423,6 +429,8 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         else:
             transform = _argmax
         sequences, outputs = self._forward(X, transform, lengths=lengths)
+        if sequences.layout != "flat":
+            _refuse_foreign_metrics()
         rows = [self.classes_[r] for r in stack_step_outputs(sequences, outputs)]
         return np.concatenate(rows) if sequences.layout == "flat" else rows
 
@@ -447,6 +455,8 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         """
         transform = self._marginals if self.crf else _softmax
         sequences, outputs = self._forward(X, transform, lengths=lengths)
+        if sequences.layout != "flat":
+            _refuse_foreign_metrics()
         rows = stack_step_outputs(sequences, outputs)
         return np.concatenate(rows) if sequences.layout == "flat" else rows
 
@@ -497,6 +507,34 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
 
     def _marginals(self, y_pred, lengths):
         return self.net_.criterion_.crf.marginals(y_pred, lengths.to(y_pred.device))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Not a "classifier" to scikit-learn's model selection: with an int or
+        # the default ``cv`` it would stratify on ``y``, and a list of tag
+        # sequences has no class per sample to stratify on (``check_cv`` fails
+        # on it). Every default splitter is then KFold, as sequence data needs.
+        # The classifier tags (and scikit-learn's classifier checks, run on it
+        # explicitly by tests/test_common.py) stay.
+        tags.estimator_type = None
+        return tags
+
+
+def _refuse_foreign_metrics():
+    """A clear error instead of NaN scores when a scikit-learn metric string
+    (``scoring='f1_macro'``) is about to score tag sequences: scikit-learn's
+    metrics take one label per sample and fail on a list of label sequences."""
+    function = scorer_function_on_stack()
+    if function is None or function.__module__.startswith("skrnn."):
+        return
+    raise TypeError(
+        f"The scorer using sklearn's {function.__name__} cannot score tag "
+        "sequences: scikit-learn's metrics take one label per sample, not a list "
+        "of label sequences. Use skrnn.metrics' scorers instead, for example "
+        "scoring=skrnn.metrics.flat_accuracy_scorer, flat_f1_scorer or "
+        "span_f1_scorer, or make_scorer(skrnn.metrics.flat_f1_score, "
+        "average='macro') for the flattened macro F1."
+    )
 
 
 def _argmax(y_pred, lengths):

@@ -4,10 +4,11 @@ import pickle
 
 import numpy as np
 import pytest
+from sklearn.metrics import make_scorer
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 
 from skrnn import SequenceTagger
-from skrnn.metrics import flat_accuracy_scorer, span_f1_scorer
+from skrnn.metrics import flat_accuracy_scorer, flat_f1_score, span_f1_scorer
 
 FAST = dict(
     hidden_size=16,
@@ -228,5 +229,47 @@ def test_partial_fit_checks_classes_like_the_classifier(rng):
     tagger.partial_fit(X, y, classes=labels)
     with pytest.raises(ValueError, match="is not the same as on last call"):
         tagger.partial_fit(X, y, classes=labels + ["X"])
+    with pytest.raises(ValueError, match="y has classes not in `self.classes_`"):
+        tagger.partial_fit([["the"]], [["X"]])
+
+
+def test_model_selection_with_the_default_cv(rng):
+    # scikit-learn stratifies the default cv of a classifier on y, which a list
+    # of tag sequences does not allow; the tagger's default splits are KFold.
+    X, y = sentences(rng, n=30)
+    tagger = SequenceTagger(**dict(FAST, max_epochs=3))
+    scores = cross_val_score(tagger, X, y, cv=3)
+    assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
+    search = GridSearchCV(tagger, {"hidden_size": [4, 8]}).fit(X, y)
+    assert search.best_params_["hidden_size"] in (4, 8)
+
+
+def test_scikit_learn_metric_strings_are_refused_on_tag_sequences(rng):
+    X, y = sentences(rng, n=30)
+    tagger = SequenceTagger(**dict(FAST, max_epochs=2))
+    with pytest.raises(TypeError, match="skrnn.metrics' scorers"):
+        cross_val_score(
+            tagger, X, y, cv=KFold(3), scoring="f1_macro", error_score="raise"
+        )
+    # skrnn's scorers, and scikit-learn's metrics on flat rows, still work.
+    macro = make_scorer(flat_f1_score, average="macro", zero_division=0.0)
+    assert np.isfinite(cross_val_score(tagger, X, y, cv=KFold(3), scoring=macro)).all()
+    rows = np.vstack([rng.randn(20, 2), rng.randn(20, 2) + 3])
+    labels = np.repeat(["a", "b"], 20)
+    scores = cross_val_score(
+        tagger,
+        rows,
+        labels,
+        cv=KFold(2, shuffle=True, random_state=0),
+        scoring="f1_macro",
+        error_score="raise",
+    )
+    assert np.isfinite(scores).all()
+
+
+def test_partial_fit_learns_the_classes_of_its_first_call_by_default(rng):
+    X, y = sentences(rng, n=10)
+    tagger = SequenceTagger(**dict(FAST, max_epochs=1)).partial_fit(X, y)
+    assert tagger.classes_.tolist() == sorted({t for s in y for t in s})
     with pytest.raises(ValueError, match="y has classes not in `self.classes_`"):
         tagger.partial_fit([["the"]], [["X"]])
