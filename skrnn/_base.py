@@ -26,7 +26,6 @@ from ._batching import make_dataset
 from ._compat import AnyCaseOptions, Interval, StrOptions, _check_sample_weight
 from ._data import Sequences, check_sequences
 from ._device import resolve_device
-from ._outputs import in_input_order
 from ._scaling import input_moments, standardized
 from ._targets import check_same_classes, encode_labels, fit_classes
 
@@ -457,16 +456,14 @@ class BaseSequenceEstimator(BaseEstimator):
     # -- prediction -------------------------------------------------------------
 
     def _forward(self, X, transform=None, **inputs):
-        """Network outputs for ``X``, batch by batch.
+        """Network outputs for ``X``, batch by batch, in the order of ``X``.
 
         ``transform(y_pred, lengths)`` turns each batch's raw output into what
         the caller needs while it is still on the device (for example Viterbi
-        decoding). Returns ``(sequences, outputs)`` where ``outputs`` is a list
-        of arrays (float64 for floating outputs) whose rows, concatenated, are
-        in the order of ``X``: one array of all sequences when there is one
-        output per sequence; for per-step outputs one array per batch, or one
-        ``(1, n_steps, ...)`` array per sequence when the batches were taken in
-        order of length.
+        decoding). Returns ``(sequences, outputs)``: with one output per
+        sequence, ``outputs`` is one array ``(n_sequences, ...)``; with outputs
+        per step, a list of one ``(n_steps_i, ...)`` array per sequence.
+        Floating outputs are float64.
         """
         check_is_fitted(self)
         sequences = self._validate_X(X, reset=False, **inputs)
@@ -486,10 +483,11 @@ class BaseSequenceEstimator(BaseEstimator):
             transform=transform,
         )
         if self._per_step_targets():
-            outputs = [out for _, out in batches]
-            if order is not None:
-                outputs = in_input_order(outputs, order)
-            return sequences, outputs
+            per_sequence = [None] * len(lengths)
+            for rows, out in batches:
+                for j, i in enumerate(np.arange(len(lengths))[rows]):
+                    per_sequence[i] = out[j, : lengths[i]]
+            return sequences, per_sequence
         # One output per sequence goes straight into one array: the extra
         # memory of a prediction is that array and one batch.
         result = None
@@ -497,7 +495,7 @@ class BaseSequenceEstimator(BaseEstimator):
             if result is None:
                 result = np.empty((len(lengths), *out.shape[1:]), out.dtype)
             result[rows] = out
-        return sequences, [result]
+        return sequences, result
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -244,7 +244,7 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         proba : ndarray of shape (n_sequences, n_classes)
             Probabilities in the order of ``classes_``.
         """
-        (logits,) = self._forward(X)[1]
+        logits = self._forward(X)[1]
         # In place: the output array is all the memory a prediction keeps.
         logits -= logits.max(axis=1, keepdims=True)
         proba = np.exp(logits, out=logits)

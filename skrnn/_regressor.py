@@ -8,7 +8,6 @@ from ._base import BaseSequenceEstimator
 from ._compat import StrOptions, _fit_context
 from ._data import check_step_targets
 from ._docstrings import estimator_doc
-from ._outputs import pad_step_outputs, stack_step_outputs
 from ._stats import step_moments, step_weights
 
 
@@ -282,16 +281,23 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         """
         sequences, outputs = self._forward(X)
         if not self.return_sequences:
-            (y_pred,) = outputs
+            y_pred = outputs
             y_pred *= self.target_scale_
             y_pred += self.target_mean_
             return y_pred if self._has_output_axis else y_pred[:, 0]
-        rows = [
-            row * self.target_scale_ + self.target_mean_
-            for row in stack_step_outputs(sequences, outputs)
-        ]
+        rows = [row * self.target_scale_ + self.target_mean_ for row in outputs]
         if not self._has_output_axis:
             rows = [row[:, 0] for row in rows]
         if sequences.layout == "list":
             return rows
-        return pad_step_outputs(sequences, rows)
+        return _pad_step_outputs(sequences, rows)
+
+
+def _pad_step_outputs(sequences, rows, fill=np.nan):
+    """Per-step outputs padded to the input's length (``fill`` on padding)."""
+    n_steps = sequences.values.shape[1]
+    width = rows[0].shape[1:]
+    padded = np.full((len(rows), n_steps, *width), fill, dtype=rows[0].dtype)
+    for i, row in enumerate(rows):
+        padded[i, : row.shape[0]] = row
+    return padded

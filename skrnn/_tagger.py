@@ -28,7 +28,6 @@ from ._data import (
     token_fields,
 )
 from ._docstrings import estimator_doc
-from ._outputs import stack_step_outputs
 from ._stats import real_steps, step_weights
 from ._targets import class_weight_vector
 
@@ -431,7 +430,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         sequences, outputs = self._forward(X, transform, lengths=lengths)
         if sequences.layout != "flat":
             _refuse_foreign_metrics()
-        rows = [self.classes_[r] for r in stack_step_outputs(sequences, outputs)]
+        rows = [self.classes_[r] for r in outputs]
         return np.concatenate(rows) if sequences.layout == "flat" else rows
 
     def predict_proba(self, X, lengths=None):
@@ -457,7 +456,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         sequences, outputs = self._forward(X, transform, lengths=lengths)
         if sequences.layout != "flat":
             _refuse_foreign_metrics()
-        rows = stack_step_outputs(sequences, outputs)
+        rows = outputs
         return np.concatenate(rows) if sequences.layout == "flat" else rows
 
     def score(self, X, y, sample_weight=None, lengths=None):
