@@ -4,7 +4,10 @@
 alone (or compiled with AOTInductor): the network's own forward pass
 (:meth:`SequenceNetwork.forward` with ``branch_free=True``) wrapped with the
 estimator's output transform (softmax, CRF marginals, target scaling).
-:func:`tagger_inputs` builds a token program's inputs.
+:func:`tagger_inputs` builds a token program's inputs, and
+:func:`check_export_inputs` checks inputs against a program's contract with
+errors that say what to change; torch's own (a failed shape guard, a dtype
+mismatch inside a kernel) do not.
 """
 
 import copy
@@ -74,6 +77,9 @@ def export(estimator, path=None, *, max_length=None):
     error: a wrong number of steps fails torch's shape guard (``AssertionError:
     Guard failed: values.size()[1] == 100``), a wrong dtype fails inside a
     kernel, and lengths outside ``1 .. max_length`` give meaningless results.
+    Call :func:`check_export_inputs` where a batch may break the contract: it
+    raises a :class:`ValueError` that names the input, the value and the fix.
+
     **Outputs**, float64, in the order of ``classes_`` where there are classes:
 
     - :class:`~skrnn.RNNClassifier`: class probabilities ``(batch,
@@ -124,6 +130,7 @@ def export(estimator, path=None, *, max_length=None):
 
     See Also
     --------
+    check_export_inputs : Check inputs against the program's contract.
     tagger_inputs : Token inputs of an exported tagger.
 
     Examples
@@ -137,6 +144,7 @@ def export(estimator, path=None, *, max_length=None):
     >>> values = torch.zeros(3, 8, 2)  # three sequences of lengths 5, 5, 1
     >>> values[:, :5] = torch.from_numpy(X[:3])
     >>> lengths = torch.tensor([5, 5, 1])
+    >>> skrnn.check_export_inputs(program, values, lengths)
     >>> program.module()(values, lengths).shape
     torch.Size([3, 2])
     """
@@ -362,3 +370,227 @@ def tagger_inputs(estimator, X, max_length):
     width = MAX_WORD_LENGTH - tokens.type_chars.shape[1]
     chars = np.pad(tokens.type_chars, ((0, 0), (0, width)))
     return tuple(torch.from_numpy(a) for a in (ids, word_types, chars, tokens.lengths))
+
+
+# -- checking a program's inputs ------------------------------------------------------
+
+
+def check_export_inputs(program, *inputs):
+    """Check inputs against the contract of a program written by :func:`export`.
+
+    An exported program cannot explain a wrong input: torch fails a shape
+    guard (``Guard failed: values.size()[1] == 100``) or a kernel (``expected
+    scalar type Double but found Float``), and lengths out of range give
+    meaningless outputs. This function reads the contract from the program
+    itself (input names, dtypes, shapes) and raises a :class:`ValueError`
+    naming the first input that breaks it, the value, and the fix. It needs
+    skrnn; the contract it checks is described in :func:`export` and stored
+    in the archive's ``skrnn.json`` for deployments without it.
+
+    Parameters
+    ----------
+    program : torch.export.ExportedProgram, its ``.module()``, or path-like
+        The program as :func:`export` returns it or as
+        :func:`torch.export.load` reads it, or the path of a ``.pt2`` file
+        (loaded with :func:`torch.export.load` on each call; load only your
+        own files).
+
+    *inputs : torch.Tensor
+        The inputs, in the order the program takes them: ``values, lengths``,
+        or ``ids, word_types, chars, lengths`` for a token tagger.
+
+    Raises
+    ------
+    ValueError
+        If the inputs do not fit the program: wrong number, not tensors, wrong
+        dtype, wrong number of steps (``max_length``), features or token
+        fields, inputs of different batch sizes, lengths outside ``1 ..
+        max_length``, or token ids outside the vocabularies.
+
+    See Also
+    --------
+    export : Export a fitted estimator; its docstring states the contract.
+
+    Examples
+    --------
+    >>> import numpy as np, torch, skrnn
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(20, 5, 2).astype(np.float32)
+    >>> clf = skrnn.RNNClassifier(hidden_size=4, max_epochs=2, random_state=0)
+    >>> program = skrnn.export(clf.fit(X, rng.randint(0, 2, 20)), max_length=5)
+    >>> values = torch.from_numpy(X[:3].astype(np.float64))
+    >>> skrnn.check_export_inputs(program, values, torch.tensor([5, 5, 5]))
+    Traceback (most recent call last):
+    ...
+    ValueError: values has dtype torch.float64, but the program takes \
+torch.float32: convert it with values.to(torch.float32).
+    """
+    if isinstance(program, (str, os.PathLike)):
+        program = torch.export.load(os.fspath(program))
+    specs, state = _program_inputs(program)
+    names = ", ".join(specs)
+    if len(inputs) != len(specs):
+        hint = (
+            " Build them from token lists with skrnn.tagger_inputs."
+            if "ids" in specs
+            else ""
+        )
+        raise ValueError(
+            f"The program takes {len(specs)} inputs ({names}); got {len(inputs)}."
+            + hint
+        )
+    sizes = {}  # symbolic axis (batch, words) -> (size, the input that set it)
+    for (name, spec), value in zip(specs.items(), inputs, strict=True):
+        _check_tensor(name, spec, value, sizes)
+    max_length = specs[next(iter(specs))].shape[1]
+    tensors = dict(zip(specs, inputs, strict=True))
+    _check_range(
+        "lengths", tensors["lengths"], 1, max_length, f"max_length={max_length}"
+    )
+    if "ids" in tensors:
+        _check_token_ids(tensors, state)
+
+
+def _program_inputs(program):
+    """``({name: example tensor}, state_dict)`` of a program's user inputs."""
+    if isinstance(program, torch.export.ExportedProgram):
+        user = set(program.graph_signature.user_inputs)
+        graph, state = program.graph, program.state_dict
+    elif isinstance(program, torch.fx.GraphModule):
+        user, graph, state = None, program.graph, program.state_dict()
+    else:
+        raise TypeError(
+            f"program must be a program from skrnn.export (a torch.export."
+            f"ExportedProgram or its .module()) or the path of one; got "
+            f"{type(program).__name__!r}."
+        )
+    specs = {
+        node.name: node.meta.get("val")
+        for node in graph.nodes
+        if node.op == "placeholder" and (user is None or node.name in user)
+    }
+    if not specs or "lengths" not in specs or any(v is None for v in specs.values()):
+        raise ValueError(
+            f"This program takes ({', '.join(specs)}), not the inputs of a program "
+            "written by skrnn.export; check_export_inputs checks only those."
+        )
+    return specs, state
+
+
+# Why an axis has the size it has, and how to fix an input whose axis differs.
+_AXIS_FIXES = {
+    ("values", 1): "pad every batch to max_length={size} steps (a longer "
+    "sequence must be cut or split, or the model exported again with a larger "
+    "max_length)",
+    ("ids", 1): "pad every batch to max_length={size} steps (a longer sequence "
+    "must be cut or split, or the model exported again with a larger "
+    "max_length); skrnn.tagger_inputs pads for you",
+    ("word_types", 1): "pad every batch to max_length={size} steps, as ids",
+    ("values", 2): "give each step the {size} features the model was fitted on",
+    ("ids", 2): "give each token the {size} fields the tagger was fitted on",
+    ("chars", 1): "pad each word's characters with 0 to {size} (words are cut at "
+    "{size} characters); skrnn.tagger_inputs does it",
+}
+
+
+def _check_tensor(name, spec, value, sizes):
+    if not isinstance(value, torch.Tensor):
+        fix = (
+            f"convert it with torch.from_numpy({name})"
+            if isinstance(value, np.ndarray)
+            else f"pass a torch.Tensor of dtype {spec.dtype}"
+        )
+        raise ValueError(
+            f"{name} is a {type(value).__name__}, not a torch.Tensor: {fix}."
+        )
+    if value.dtype != spec.dtype:
+        raise ValueError(
+            f"{name} has dtype {value.dtype}, but the program takes {spec.dtype}: "
+            f"convert it with {name}.to({spec.dtype})."
+        )
+    expected = _shape_text(spec.shape)
+    if value.ndim != spec.ndim:
+        raise ValueError(
+            f"{name} has shape {tuple(value.shape)}, but the program takes "
+            f"{spec.ndim}-D input of shape {expected}."
+        )
+    for axis, (size, want) in enumerate(zip(value.shape, spec.shape, strict=True)):
+        if isinstance(want, int):
+            if size != want:
+                fix = _AXIS_FIXES.get((name, axis), "").format(size=want)
+                raise ValueError(
+                    f"{name} has shape {tuple(value.shape)}, but the program takes "
+                    f"{expected}: axis {axis} must have size {want}, not {size}"
+                    + (f"; {fix}." if fix else ".")
+                )
+            continue
+        axis_name = "words" if name == "chars" else "batch"
+        if size < 1:
+            raise ValueError(
+                f"{name} has shape {tuple(value.shape)}: a program takes at least "
+                f"one {'word' if axis_name == 'words' else 'sequence'}."
+            )
+        known, source = sizes.setdefault(axis_name, (size, name))
+        if size != known:
+            raise ValueError(
+                f"{name} holds {size} sequences but {source} holds {known}: every "
+                "input needs one row per sequence of the batch."
+            )
+
+
+def _shape_text(shape):
+    names = ["batch" if not isinstance(s, int) else str(s) for s in shape]
+    return "(" + ", ".join(names) + ")"
+
+
+def _check_range(name, tensor, low, high, what):
+    """Every entry in ``low .. high``; ``high`` may vary along the last axis."""
+    high = torch.as_tensor(high)
+    outside = (tensor < low) | (tensor > high)
+    if bool(outside.any()):
+        index = tuple(int(i) for i in outside.nonzero()[0])
+        where = ", ".join(map(str, index))
+        bound = int(high) if high.ndim == 0 else int(high[index[-1]])
+        raise ValueError(
+            f"{name}[{where}] is {int(tensor[index])}, outside {low} .. {bound} "
+            f"({what}); {_RANGE_FIXES[name]}"
+        )
+
+
+_RANGE_FIXES = {
+    "lengths": "each length is the number of real steps of its sequence, at "
+    "least 1 and at most the number of steps the program takes; cut or split "
+    "longer sequences, or export again with a larger max_length.",
+    "word_types": "each entry is the row of chars that holds the token's word; "
+    "build the inputs with skrnn.tagger_inputs.",
+    "ids": "ids come from the fitted vocabularies (0 padding, 1 unknown); build "
+    "the inputs with skrnn.tagger_inputs.",
+    "chars": "character ids come from the fitted character vocabulary (0 "
+    "padding, 1 unknown); build the inputs with skrnn.tagger_inputs.",
+}
+
+
+def _check_token_ids(tensors, state):
+    """Ids the program's embeddings can look up (torch raises IndexError)."""
+    ids, chars = tensors["ids"], tensors["chars"]
+    _check_range(
+        "word_types",
+        tensors["word_types"],
+        0,
+        chars.shape[0] - 1,
+        f"chars has {chars.shape[0]} rows",
+    )
+    sizes = [
+        state[f"network.embedder.fields.{field}.weight"].shape[0]
+        for field in range(ids.shape[2])
+    ]
+    _check_range(
+        "ids",
+        ids,
+        0,
+        [n - 1 for n in sizes],
+        "the ids of that token field's vocabulary",
+    )
+    table = state.get("network.embedder.chars.embed.weight")
+    if table is not None:
+        _check_range("chars", chars, 0, table.shape[0] - 1, "the character vocabulary")
