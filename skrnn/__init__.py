@@ -1,7 +1,8 @@
 """skrnn: recurrent neural networks (RNN, LSTM, GRU) as scikit-learn estimators."""
 
 from ._classifier import RNNClassifier
-from ._persistence import export, load, save, tagger_inputs
+from ._export import check_export_inputs, export, tagger_inputs
+from ._persistence import load, save
 from ._regressor import RNNRegressor
 from ._tagger import SequenceTagger
 
@@ -12,6 +13,7 @@ __all__ = [
     "RNNRegressor",
     "SequenceTagger",
     "__version__",
+    "check_export_inputs",
     "export",
     "load",
     "save",

@@ -70,6 +70,30 @@ class BaseSequenceEstimator(BaseEstimator):
     #: Name of the SequenceLoss kind that trains this estimator.
     _loss_kind = "mse"
 
+    #: Every fitted attribute besides ``net_`` and the partial_fit random
+    #: stream, with how :func:`skrnn.save` stores it ('array': a float64
+    #: tensor; the others are JSON). Subclasses add their own.
+    _fitted_attributes = {
+        "n_features_in_": "int",
+        "feature_names_in_": "names",
+        "n_step_features_": "int",
+        "input_mean_": "array",
+        "input_scale_": "array",
+        "_fitted_on_table": "bool",
+        "_dtype": "dtype",
+        "n_iter_": "int",
+        "loss_curve_": "floats",
+        "best_loss_": "float_or_none",
+        "validation_scores_": "floats_or_none",
+        "best_validation_score_": "float_or_none",
+    }
+    #: Those every fitted estimator has.
+    _required_attributes = ("_dtype", "n_iter_", "loss_curve_")
+
+    def _n_outputs(self):
+        """Output size of the network's head, read from the fitted attributes."""
+        raise NotImplementedError
+
     def _encode_targets(self, y, sequences, sample_weight, *, reset, classes=None):
         """Return ``(targets, n_outputs)``; targets aligned with ``sequences``.
 

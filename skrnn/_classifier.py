@@ -94,6 +94,15 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
 
     _loss_kind = "cross_entropy"
 
+    _fitted_attributes = {
+        **BaseSequenceEstimator._fitted_attributes,
+        "classes_": "labels",
+    }
+    _required_attributes = (*BaseSequenceEstimator._required_attributes, "classes_")
+
+    def _n_outputs(self):
+        return len(self.classes_)
+
     def __init__(
         self,
         cell="lstm",

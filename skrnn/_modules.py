@@ -365,10 +365,29 @@ class SequenceNetwork(nn.Module):
             return None
         return self.input_shift, self.input_inv_scale
 
-    def forward(self, lengths, values=None, ids=None, word_types=None, chars=None):
+    def forward(
+        self,
+        lengths,
+        values=None,
+        ids=None,
+        word_types=None,
+        chars=None,
+        *,
+        branch_free=False,
+    ):
+        """Raw outputs (logits, emissions or standardised predictions).
+
+        The one forward pass of the network: the estimators train and predict
+        with it, and :func:`skrnn.export` traces it. ``values`` are numeric
+        inputs (zero on padding); token input passes ``ids``, ``word_types``
+        and ``chars`` instead (see :class:`TokenEmbedder`). ``branch_free=True``
+        runs :meth:`RecurrentEncoder.forward_padded`, which :func:`torch.export`
+        can trace; the default skips its work when a batch has no padding.
+        """
         if self.embedder is not None:
             values = self.dropout(self.embedder(ids, word_types, chars))
-        outputs, last = self.encoder(values, lengths, self.input_affine())
+        encode = self.encoder.forward_padded if branch_free else self.encoder
+        outputs, last = encode(values, lengths, self.input_affine())
         if self.per_step:
             features = outputs
         else:

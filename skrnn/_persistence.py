@@ -1,4 +1,4 @@
-"""Saving, loading and exporting fitted estimators.
+"""Saving and loading fitted estimators.
 
 :func:`save` writes a fitted estimator to one `safetensors
 <https://huggingface.co/docs/safetensors>`_ file: the tensors (network and CRF
@@ -24,18 +24,15 @@ the format version, the estimator name, every hyperparameter and fitted attribut
 and that the weights fit the network the JSON describes. Each failure is a
 :class:`ValueError` that names the problem and the fix.
 
-:func:`export` turns a fitted :class:`~skrnn.RNNClassifier` or
-:class:`~skrnn.RNNRegressor` into a :mod:`torch.export` program for deployment
-without skrnn, scikit-learn or skorch.
+Which fitted attributes exist, and how each is stored, is declared by each
+estimator (``_fitted_attributes``, ``_required_attributes``, ``_n_outputs``);
+this module loops over those declarations. Export lives in :mod:`._export`.
 """
 
-import copy
 import hashlib
 import json
-import math
 import os
 import tempfile
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -44,13 +41,11 @@ import safetensors.torch
 import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
-from torch import nn
 
 from ._classifier import RNNClassifier
 from ._compat import validate_parameters
 from ._data import Sequences
-from ._device import resolve_device as _resolve_device
-from ._modules import step_mask
+from ._device import resolve_device
 from ._regressor import RNNRegressor
 from ._tagger import SequenceTagger
 
@@ -65,29 +60,6 @@ _ESTIMATORS = {
 _TENSOR_DTYPES = {torch.float32, torch.float64, torch.int64, torch.bool}
 _TENSOR_PREFIXES = ("module.", "criterion.", "optimizer.", "fitted.", "random_stream.")
 
-# Fitted attributes and how each is stored: 'array' as a float64 tensor, the
-# others in the JSON document.
-_FITTED = {
-    "classes_": "labels",
-    "n_features_in_": "int",
-    "feature_names_in_": "names",
-    "n_step_features_": "int",
-    "input_mean_": "array",
-    "input_scale_": "array",
-    "target_mean_": "array",
-    "target_scale_": "array",
-    "_has_output_axis": "bool",
-    "_fitted_on_table": "bool",
-    "_dtype": "dtype",
-    "_input_kind": "input_kind",
-    "vocabularies_": "vocabularies",
-    "_chars": "chars",
-    "n_iter_": "int",
-    "loss_curve_": "floats",
-    "best_loss_": "float_or_none",
-    "validation_scores_": "floats_or_none",
-    "best_validation_score_": "float_or_none",
-}
 # Rebuilt from the file in another form (the network, the partial_fit stream).
 _REBUILT = {"net_", "_random_stream"}
 # scikit-learn's own configuration, set by set_output / set_*_request.
@@ -222,7 +194,7 @@ def _scalar(value, what):
 def _encode_fitted(estimator, tensors):
     attributes = vars(estimator)
     unknown = set(attributes) - set(estimator.get_params(deep=False))
-    unknown -= set(_FITTED) | _REBUILT | _IGNORED
+    unknown -= set(estimator._fitted_attributes) | _REBUILT | _IGNORED
     if unknown:
         raise ValueError(
             f"{type(estimator).__name__} has attributes {sorted(unknown)} that "
@@ -230,24 +202,20 @@ def _encode_fitted(estimator, tensors):
             "change the model. Remove them, or report this as a bug of skrnn."
         )
     fitted = {}
-    for key, kind in _FITTED.items():
+    for key, kind in estimator._fitted_attributes.items():
         if key not in attributes:
             continue
         value = attributes[key]
         if kind == "array":
             tensors[f"fitted.{key}"] = torch.as_tensor(np.asarray(value, np.float64))
-            continue
-        if kind == "labels":
-            value = _encode_labels(value)
+        elif kind == "labels":
+            fitted[key] = _encode_labels(value)
         elif kind == "names":
-            value = [str(v) for v in value]
+            fitted[key] = [str(v) for v in value]
         elif kind == "dtype":
-            value = np.dtype(value).name
-        elif kind in ("int", "bool"):
-            value = value.item() if isinstance(value, np.generic) else value
-        elif kind.startswith("float"):
-            value = _json_ready(value, key)
-        fitted[key] = value
+            fitted[key] = np.dtype(value).name
+        else:
+            fitted[key] = _json_ready(value, key)
     return fitted
 
 
@@ -543,14 +511,16 @@ def _optimizer_class(name, path):
 def _decode_fitted(estimator, fitted, tensors, path):
     if not isinstance(fitted, dict):
         raise ValueError(f"{path} is corrupted: it has no fitted attributes.")
-    unknown = set(fitted) - set(_FITTED)
+    declared = estimator._fitted_attributes
+    arrays = {k.removeprefix("fitted.") for k in tensors if k.startswith("fitted.")}
+    unknown = (set(fitted) | arrays) - set(declared)
     if unknown:
         raise ValueError(
             f"{path} holds fitted attributes {sorted(unknown)} that this skrnn does "
             "not know; it was written by another version. Load it with the skrnn "
             "version that saved it."
         )
-    for key, kind in _FITTED.items():
+    for key, kind in declared.items():
         if kind == "array":
             tensor = tensors.get(f"fitted.{key}")
             if tensor is not None:
@@ -566,12 +536,7 @@ def _decode_fitted(estimator, fitted, tensors, path):
             raise ValueError(
                 f"{path} holds an invalid {key}={fitted[key]!r}: {exc}. {_GET_INTACT}"
             ) from exc
-    required = ["_dtype", "n_iter_", "loss_curve_"]
-    if isinstance(estimator, RNNRegressor):
-        required += ["target_mean_", "target_scale_"]
-    else:
-        required += ["classes_"]
-    missing = [key for key in required if not hasattr(estimator, key)]
+    missing = [k for k in estimator._required_attributes if not hasattr(estimator, k)]
     if missing:
         raise ValueError(f"{path} lacks the fitted attributes {missing}. {_GET_INTACT}")
     for first, second in [
@@ -594,43 +559,55 @@ def _size(value):
     return value if isinstance(value, int) else len(value)
 
 
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_numbers(value):
+    return isinstance(value, list) and all(v is None or _is_number(v) for v in value)
+
+
+def _is_vocabulary(value):
+    return isinstance(value, dict) and all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 2
+        for v in value.values()
+    )
+
+
+# Kinds stored as plain JSON: (test of the stored value, what it must be).
+_PLAIN_KINDS = {
+    "int": (lambda v: _is_number(v) and isinstance(v, int), "an integer"),
+    "bool": (lambda v: isinstance(v, bool), "a boolean"),
+    "float_or_none": (lambda v: v is None or _is_number(v), "a number or null"),
+    "floats": (_is_numbers, "a list of numbers"),
+    "floats_or_none": (lambda v: v is None or _is_numbers(v), "a list of numbers"),
+    "input_kind": (lambda v: v in ("tokens", "numbers"), "'tokens' or 'numbers'"),
+    "chars": (_is_vocabulary, "a vocabulary mapping strings to ids >= 2"),
+    "vocabularies": (
+        lambda v: (
+            v is None or (isinstance(v, list) and v and all(map(_is_vocabulary, v)))
+        ),
+        "a list of vocabularies mapping strings to ids >= 2",
+    ),
+}
+
+
 def _decode_value(kind, value):
     def expect(ok, what):
         if not ok:
             raise TypeError(f"expected {what}")
 
-    if kind == "int":
-        expect(isinstance(value, int) and not isinstance(value, bool), "an integer")
-        return value
-    if kind == "bool":
-        expect(isinstance(value, bool), "a boolean")
-        return value
-    if kind == "float_or_none":
-        expect(value is None or _is_number(value), "a number or null")
-        return value
-    if kind.startswith("floats"):
-        if value is None and kind == "floats_or_none":
-            return None
-        expect(isinstance(value, list), "a list of numbers")
-        expect(all(v is None or _is_number(v) for v in value), "a list of numbers")
+    if kind in _PLAIN_KINDS:
+        test, what = _PLAIN_KINDS[kind]
+        expect(test(value), what)
         return value
     if kind == "dtype":
         expect(value in ("float32", "float64"), "'float32' or 'float64'")
         return np.dtype(value).type
-    if kind == "input_kind":
-        expect(value in ("tokens", "numbers"), "'tokens' or 'numbers'")
-        return value
     if kind == "names":
         expect(isinstance(value, list), "a list of strings")
         expect(all(isinstance(v, str) for v in value), "a list of strings")
         return np.asarray(value, dtype=object)
-    if kind == "chars":
-        return _decode_vocabulary(value)
-    if kind == "vocabularies":
-        if value is None:
-            return None
-        expect(isinstance(value, list) and value, "a list of vocabularies")
-        return [_decode_vocabulary(v) for v in value]
     if kind == "labels":
         expect(isinstance(value, dict) and set(value) == {"dtype", "values"}, "labels")
         dtype = np.dtype(value["dtype"])
@@ -646,31 +623,9 @@ def _decode_value(kind, value):
     raise AssertionError(kind)
 
 
-def _decode_vocabulary(value):
-    if not (
-        isinstance(value, dict)
-        and all(
-            isinstance(v, int) and not isinstance(v, bool) and v >= 2
-            for v in value.values()
-        )
-    ):
-        raise TypeError("expected a vocabulary mapping strings to ids >= 2")
-    return value
-
-
-def _is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _n_outputs(estimator):
-    if isinstance(estimator, RNNRegressor):
-        return len(estimator.target_mean_)
-    return len(estimator.classes_)
-
-
 def _rebuild_net(estimator, document, tensors, path):
     try:
-        device = _resolve_device(estimator.device)
+        device = resolve_device(estimator.device)
     except ValueError as exc:
         raise ValueError(
             f"{exc} The model in {path} was saved with device="
@@ -689,7 +644,7 @@ def _rebuild_net(estimator, document, tensors, path):
         )
     try:
         net = estimator._build_net(
-            shape_of, _n_outputs(estimator), device, check_random_state(0)
+            shape_of, estimator._n_outputs(), device, check_random_state(0)
         )
         net.module_.load_state_dict(_with_prefix(tensors, "module."), strict=True)
         net.criterion_.load_state_dict(_with_prefix(tensors, "criterion."), strict=True)
@@ -771,341 +726,3 @@ def _decode_random_stream(encoded, tensors, path):
             f"{path} holds an invalid random stream ({exc}). {_GET_INTACT}"
         ) from exc
     return stream
-
-
-# -- export ----------------------------------------------------------------------------
-
-
-def export(estimator, path=None, *, max_length=None):
-    """Export a fitted classifier or regressor as a :mod:`torch.export` program.
-
-    The program runs without skrnn, scikit-learn or skorch: load it with
-    ``torch.export.load(path).module()`` (or compile it with AOTInductor). It is
-    a deployment artefact, not a format to share: :func:`torch.export.load` may
-    fall back to unpickling parts of the archive, so load only your own; share
-    models with :func:`save`.
-
-    Input contract: ``program(values, lengths)``
-
-    - ``values``: float tensor of shape ``(batch, max_length, n_step_features_)``
-      in the estimator's training dtype (float32 when it was fitted on float32
-      input, else float64), in the original units: the input standardisation
-      (``input_mean_``, ``input_scale_``) is applied inside. Sequence ``i``
-      occupies steps ``0 .. lengths[i] - 1``; later steps are padding, whose
-      values (zeros, NaN, anything) are ignored. ``batch`` may be any size >= 1,
-      but every batch must be padded to exactly ``max_length`` steps.
-    - ``lengths``: int64 tensor of shape ``(batch,)`` with ``1 <= lengths[i] <=
-      max_length``; other values give meaningless results (a program cannot
-      raise on data).
-
-    Output: for :class:`~skrnn.RNNClassifier`, float64 class probabilities of
-    shape ``(batch, n_classes)`` in the order of ``classes_`` (as
-    ``predict_proba``); for :class:`~skrnn.RNNRegressor`, float64 predictions in
-    the original units (the target scaling is applied inside) of shape ``(batch,
-    n_outputs)``, or ``(batch, max_length, n_outputs)`` with NaN on padding when
-    ``return_sequences=True``. The output axis is kept even for one target.
-    The JSON file ``skrnn.json`` inside the archive records this contract and
-    the classes (read it with ``torch.export.load(path, extra_files={"skrnn.json":
-    ""})``).
-
-    Why :mod:`torch.export` and why a fixed ``max_length``: the program runs the
-    estimator's own encoder path for batches of unequal lengths
-    (``RecurrentEncoder.forward_padded``, which has no data-dependent branch):
-    the recurrence runs on the padded batch and reads each sequence at its own
-    end; the backward direction of a bidirectional network reads each sequence
-    reversed within its own length, so padding never reaches a real step. Packing
-    could not be exported (dynamo skips ``pack_padded_sequence``). Results equal
-    ``predict_proba`` / ``predict`` up to float rounding (the test suite checks
-    it on sequences of different lengths, 1 included). The number of steps is
-    fixed because exporting torch's LSTM, GRU and RNN specialises it;
-    :func:`torch.jit.trace` would keep it dynamic but is deprecated in current
-    torch, and :func:`torch.onnx.export` now goes through :mod:`torch.export`
-    too and would add ``onnx`` as a dependency.
-
-    A :class:`~skrnn.SequenceTagger` exports its network up to per-step label
-    probabilities (softmax, or the CRF's marginals with ``crf=True``): see
-    :func:`_export_tagger` for its input contract. Vocabulary lookup (strings
-    to ids) stays outside the program, as tokenisation does.
-
-    Parameters
-    ----------
-    estimator : RNNClassifier, RNNRegressor or SequenceTagger
-        Fitted estimator.
-
-    path : str or path-like, default=None
-        Where to write the program (``*.pt2``) with :func:`torch.export.save`;
-        ``None`` writes nothing.
-
-    max_length : int, default=None
-        Number of steps every input batch is padded to. Default: the number of
-        steps of a model fitted on a 2-D array (the only length it accepts);
-        required otherwise.
-
-    Returns
-    -------
-    program : torch.export.ExportedProgram
-        Call ``program.module()(values, lengths)``.
-    """
-    if isinstance(estimator, SequenceTagger):
-        return _export_tagger(estimator, path, max_length)
-    if not isinstance(estimator, (RNNClassifier, RNNRegressor)):
-        raise TypeError(
-            f"skrnn.export exports RNNClassifier, RNNRegressor and SequenceTagger; "
-            f"got {type(estimator).__name__!r}."
-        )
-    check_is_fitted(estimator)
-    if max_length is None:
-        if not getattr(estimator, "_fitted_on_table", False):
-            raise ValueError(
-                "max_length is required: an exported program takes batches padded "
-                "to a fixed number of steps. Pass the longest sequence length the "
-                "program will see, for example max_length=100."
-            )
-        max_length = estimator.n_features_in_
-    max_length = _check_max_length(max_length)
-    wrapper = _DeployedNetwork(estimator).eval()
-    # An inference program: its outputs need no gradient.
-    wrapper.requires_grad_(False)
-    dtype = torch.float32 if estimator._dtype == np.float32 else torch.float64
-    values = torch.zeros(2, max_length, estimator.n_step_features_, dtype=dtype)
-    lengths = torch.tensor([max_length, 1], dtype=torch.int64)
-    batch = torch.export.Dim("batch", min=1)
-    with torch.no_grad(), warnings.catch_warnings():
-        # nn.RNN refreshes its list of weights during export; the list holds
-        # the registered parameters, so the warning about it does not apply.
-        warnings.filterwarnings("ignore", message=".*_flat_weights")
-        program = torch.export.export(
-            wrapper,
-            (values, lengths),
-            dynamic_shapes={"values": {0: batch}, "lengths": {0: batch}},
-        )
-    if path is not None:
-        contract = {
-            "estimator": type(estimator).__name__,
-            "format_version": FORMAT_VERSION,
-            "skrnn_version": _package_version(),
-            "inputs": {
-                "values": {
-                    "dtype": str(dtype).replace("torch.", ""),
-                    "shape": ["batch", max_length, estimator.n_step_features_],
-                    "units": "original (standardised inside)",
-                },
-                "lengths": {"dtype": "int64", "shape": ["batch"]},
-            },
-            "output": "probabilities"
-            if isinstance(estimator, RNNClassifier)
-            else "predictions",
-        }
-        if isinstance(estimator, RNNClassifier):
-            contract["classes"] = _encode_labels(estimator.classes_)
-        torch.export.save(
-            program, os.fspath(path), extra_files={"skrnn.json": json.dumps(contract)}
-        )
-    return program
-
-
-class _DeployedNetwork(nn.Module):
-    """Input scaling, network and output transform of a fitted estimator."""
-
-    def __init__(self, estimator):
-        super().__init__()
-        # A copy on the CPU: exporting must not move or change the estimator.
-        # The whole network, so that its folded input standardisation
-        # (input_affine) comes along with its buffers.
-        self.network = copy.deepcopy(estimator.net_.module_).cpu()
-        self.classifier = isinstance(estimator, RNNClassifier)
-        if not self.classifier:
-            self.register_buffer(
-                "target_mean",
-                torch.as_tensor(estimator.target_mean_, dtype=torch.float64),
-            )
-            self.register_buffer(
-                "target_scale",
-                torch.as_tensor(estimator.target_scale_, dtype=torch.float64),
-            )
-
-    def forward(self, values, lengths):
-        network = self.network
-        inside = step_mask(lengths, values.shape[1])[..., None]
-        # The contract lets padding hold anything (NaN): it must not reach a
-        # readout that pools over steps.
-        values = torch.where(inside, values, torch.zeros_like(values))
-        outputs, last = network.encoder.forward_padded(
-            values, lengths, network.input_affine()
-        )
-        if network.per_step:
-            features = outputs
-        else:
-            features = network.readout(outputs, last, lengths)
-        raw = network.head(features).to(torch.float64)
-        if self.classifier:
-            return torch.softmax(raw, dim=-1)
-        predictions = raw * self.target_scale + self.target_mean
-        if network.per_step:
-            predictions = torch.where(
-                inside, predictions, torch.full_like(predictions, math.nan)
-            )
-        return predictions
-
-
-TAGGER_CHARS = 30  # width of the character table an exported tagger takes
-
-
-def _check_max_length(max_length):
-    if isinstance(max_length, bool) or not isinstance(max_length, (int, np.integer)):
-        raise TypeError(f"max_length must be an int >= 1; got {max_length!r}.")
-    if max_length < 1:
-        raise ValueError(f"max_length must be an int >= 1; got {max_length!r}.")
-    return int(max_length)
-
-
-def _export_tagger(estimator, path, max_length):
-    """Export a fitted :class:`~skrnn.SequenceTagger` (see :func:`export`).
-
-    Input contract for token input: ``program(ids, word_types, chars, lengths)``
-
-    - ``ids``: int64 ``(batch, max_length, n_fields)``, the vocabulary id of
-      each field of each token (``estimator.vocabularies_[k].get(value, 1)``,
-      the word field lower-cased when ``lowercase=True``; 0 on padding);
-    - ``word_types``: int64 ``(batch, max_length)``, the row of ``chars`` that
-      holds each token's word;
-    - ``chars``: int64 ``(n_words, 30)``, character ids of each distinct word
-      (from the character vocabulary, 1 for unknown characters, 0 after the
-      word's end; words cut at 30 characters);
-    - ``lengths``: int64 ``(batch,)``, ``1 <= lengths[i] <= max_length``.
-
-    For numeric input: ``program(values, lengths)`` as for the other
-    estimators. Output: float64 ``(batch, max_length, n_classes)`` per-step
-    probabilities in the order of ``classes_`` (CRF marginals with
-    ``crf=True``), 0 on padding; equal to ``predict_proba`` up to rounding.
-    ``skrnn.tagger_inputs(estimator, X, max_length)`` builds the token inputs.
-    """
-    check_is_fitted(estimator)
-    if max_length is None:
-        raise ValueError(
-            "max_length is required: an exported program takes batches padded "
-            "to a fixed number of steps, for example max_length=100."
-        )
-    max_length = _check_max_length(max_length)
-    tokens = estimator._input_kind == "tokens"
-    wrapper = (_DeployedTokenTagger if tokens else _DeployedNumericTagger)(estimator)
-    wrapper.eval()
-    wrapper.requires_grad_(False)
-    batch = torch.export.Dim("batch", min=1)
-    if tokens:
-        n_fields = len(estimator.vocabularies_)
-        example = (
-            torch.ones(2, max_length, n_fields, dtype=torch.int64),
-            torch.zeros(2, max_length, dtype=torch.int64),
-            torch.ones(3, TAGGER_CHARS, dtype=torch.int64),
-            torch.tensor([max_length, 1], dtype=torch.int64),
-        )
-        dynamic = {
-            "ids": {0: batch},
-            "word_types": {0: batch},
-            "chars": {0: torch.export.Dim("words", min=1)},
-            "lengths": {0: batch},
-        }
-    else:
-        dtype = torch.float32 if estimator._dtype == np.float32 else torch.float64
-        example = (
-            torch.zeros(2, max_length, estimator.n_step_features_, dtype=dtype),
-            torch.tensor([max_length, 1], dtype=torch.int64),
-        )
-        dynamic = {"values": {0: batch}, "lengths": {0: batch}}
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*_flat_weights")
-        program = torch.export.export(wrapper, example, dynamic_shapes=dynamic)
-    if path is not None:
-        contract = {
-            "estimator": "SequenceTagger",
-            "format_version": FORMAT_VERSION,
-            "skrnn_version": _package_version(),
-            "max_length": max_length,
-            "input": "tokens" if tokens else "numbers",
-            "output": "per-step probabilities",
-            "classes": _encode_labels(estimator.classes_),
-        }
-        torch.export.save(
-            program, os.fspath(path), extra_files={"skrnn.json": json.dumps(contract)}
-        )
-    return program
-
-
-def tagger_inputs(estimator, X, max_length):
-    """Token inputs of an exported tagger for token sequences ``X``.
-
-    Returns ``(ids, word_types, chars, lengths)`` tensors as the program
-    exported by :func:`export` takes them, padded to ``max_length`` steps.
-    """
-    from ._data import encode_tokens, token_fields
-    from ._tagger import MAX_WORD_LENGTH
-
-    tokens = encode_tokens(
-        token_fields(X),
-        estimator.vocabularies_,
-        estimator._chars,
-        max_word_length=MAX_WORD_LENGTH,
-        lowercase=estimator.lowercase,
-    )
-    max_length = _check_max_length(max_length)
-    pad = max_length - tokens.ids.shape[1]
-    if pad < 0:
-        raise ValueError(
-            f"X holds a sequence of {tokens.ids.shape[1]} tokens, longer than "
-            f"max_length={max_length}: export the tagger with a larger max_length "
-            "or split the sequence."
-        )
-    ids = np.pad(tokens.ids, ((0, 0), (0, pad), (0, 0)))
-    word_types = np.pad(tokens.word_types, ((0, 0), (0, pad)))
-    chars = np.pad(
-        tokens.type_chars, ((0, 0), (0, TAGGER_CHARS - tokens.type_chars.shape[1]))
-    )
-    return (
-        torch.from_numpy(ids),
-        torch.from_numpy(word_types),
-        torch.from_numpy(chars),
-        torch.from_numpy(tokens.lengths),
-    )
-
-
-class _DeployedTagger(nn.Module):
-    """Embedding or input scaling, recurrence, head and CRF of a fitted tagger."""
-
-    def __init__(self, estimator):
-        super().__init__()
-        # The whole network, so that its folded input standardisation
-        # (input_affine) comes along with its buffers.
-        self.network = copy.deepcopy(estimator.net_.module_).cpu()
-        self.crf = (
-            copy.deepcopy(estimator.net_.criterion_.crf).cpu()
-            if estimator.crf
-            else None
-        )
-
-    def _probabilities(self, values, lengths):
-        network = self.network
-        outputs, _ = network.encoder.forward_padded(
-            values, lengths, network.input_affine()
-        )
-        emissions = network.head(outputs)
-        inside = step_mask(lengths, values.shape[1])[..., None]
-        if self.crf is not None:
-            proba = self.crf.marginals(emissions, lengths)
-        else:
-            proba = torch.softmax(emissions.to(torch.float64), dim=-1)
-        proba = proba.to(torch.float64)
-        return torch.where(inside, proba, torch.zeros_like(proba))
-
-
-class _DeployedTokenTagger(_DeployedTagger):
-    def forward(self, ids, word_types, chars, lengths):
-        embedded = self.network.embedder(ids, word_types, chars)
-        return self._probabilities(embedded, lengths)
-
-
-class _DeployedNumericTagger(_DeployedTagger):
-    def forward(self, values, lengths):
-        inside = step_mask(lengths, values.shape[1])[..., None]
-        values = torch.where(inside, values, torch.zeros_like(values))
-        return self._probabilities(values, lengths)

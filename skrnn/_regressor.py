@@ -106,6 +106,21 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
 
     _loss_kind = "mse"
 
+    _fitted_attributes = {
+        **BaseSequenceEstimator._fitted_attributes,
+        "target_mean_": "array",
+        "target_scale_": "array",
+        "_has_output_axis": "bool",
+    }
+    _required_attributes = (
+        *BaseSequenceEstimator._required_attributes,
+        "target_mean_",
+        "target_scale_",
+    )
+
+    def _n_outputs(self):
+        return len(self.target_mean_)
+
     def __init__(
         self,
         cell="lstm",

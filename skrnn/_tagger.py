@@ -162,6 +162,18 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
 
     _loss_kind = "cross_entropy"
 
+    _fitted_attributes = {
+        **BaseSequenceEstimator._fitted_attributes,
+        "classes_": "labels",
+        "_input_kind": "input_kind",
+        "vocabularies_": "vocabularies",
+        "_chars": "chars",
+    }
+    _required_attributes = (*BaseSequenceEstimator._required_attributes, "classes_")
+
+    def _n_outputs(self):
+        return len(self.classes_)
+
     def __init__(
         self,
         cell="lstm",

@@ -1,0 +1,226 @@
+"""The contract of exported programs: what skrnn.check_export_inputs tells a
+deployer whose inputs break it, and what the archive and docstring state."""
+
+import functools
+import json
+
+import numpy as np
+import pytest
+import torch
+
+import skrnn
+from skrnn import RNNClassifier, SequenceTagger
+
+MAX_LENGTH = 8
+
+
+@functools.cache
+def _classifier_program():
+    rng = np.random.RandomState(0)
+    X = rng.randn(16, 5, 2).astype(np.float32)
+    clf = RNNClassifier(hidden_size=4, max_epochs=1, random_state=0)
+    return skrnn.export(clf.fit(X, rng.randint(0, 2, 16)), max_length=MAX_LENGTH)
+
+
+@functools.cache
+def _token_tagger():
+    X = [["the", "dog", "runs"], ["a", "cat"], ["the", "cat", "sleeps"]]
+    y = [["D", "N", "V"], ["D", "N"], ["D", "N", "V"]]
+    tagger = SequenceTagger(
+        hidden_size=4, embedding_dim=4, char_features=3, min_frequency=1, max_epochs=1
+    )
+    tagger.fit(X, y)
+    return tagger, skrnn.export(tagger, max_length=MAX_LENGTH)
+
+
+def _valid_inputs():
+    values = torch.full((2, MAX_LENGTH, 2), float("nan"))
+    values[0, :MAX_LENGTH] = 0.5
+    values[1, :1] = -0.5
+    return values, torch.tensor([MAX_LENGTH, 1])
+
+
+def _forms(program, tmp_path):
+    path = tmp_path / "model.pt2"
+    torch.export.save(program, path)
+    return {"program": program, "module": program.module(), "path": path}
+
+
+@pytest.mark.parametrize("form", ["program", "module", "path"])
+def test_check_export_inputs_accepts_what_the_program_takes(form, tmp_path):
+    program = _forms(_classifier_program(), tmp_path)[form]
+    values, lengths = _valid_inputs()
+    assert skrnn.check_export_inputs(program, values, lengths) is None
+    assert _classifier_program().module()(values, lengths).shape == (2, 2)
+
+
+def _too_long(values, lengths):
+    return torch.zeros(2, MAX_LENGTH + 1, 2), lengths
+
+
+BAD_INPUTS = {
+    # torch's own error: AssertionError "Guard failed: values.size()[1] == 8"
+    "too many steps": (
+        _too_long,
+        r"values has shape \(2, 9, 2\), but the program takes \(batch, 8, 2\): "
+        r"axis 1 must have size 8, not 9; pad every batch to max_length=8 steps "
+        r"\(a longer sequence must be cut or split, or the model exported again "
+        r"with a larger max_length\)",
+    ),
+    "too few steps": (
+        lambda v, n: (v[:, :5], n),
+        r"axis 1 must have size 8, not 5; pad every batch to max_length=8",
+    ),
+    # torch's own error: RuntimeError "expected scalar type Double but found Float"
+    "float64 values": (
+        lambda v, n: (v.double(), n),
+        r"values has dtype torch.float64, but the program takes torch.float32: "
+        r"convert it with values.to\(torch.float32\)",
+    ),
+    "numpy values": (
+        lambda v, n: (v.numpy(), n),
+        r"values is a ndarray, not a torch.Tensor: convert it with "
+        r"torch.from_numpy\(values\)",
+    ),
+    "features": (
+        lambda v, n: (torch.zeros(2, MAX_LENGTH, 3), n),
+        r"axis 2 must have size 2, not 3; give each step the 2 features",
+    ),
+    "int32 lengths": (
+        lambda v, n: (v, n.int()),
+        r"lengths has dtype torch.int32.*lengths.to\(torch.int64\)",
+    ),
+    "batch sizes": (
+        lambda v, n: (v, torch.tensor([1, 2, 3])),
+        r"lengths holds 3 sequences but values holds 2",
+    ),
+    "length above max_length": (
+        lambda v, n: (v, torch.tensor([3, MAX_LENGTH + 1])),
+        r"lengths\[1\] is 9, outside 1 .. 8 \(max_length=8\)",
+    ),
+    "length 0": (
+        lambda v, n: (v, torch.tensor([0, 1])),
+        r"lengths\[0\] is 0, outside 1 .. 8",
+    ),
+    "empty batch": (
+        lambda v, n: (v[:0], n[:0]),
+        r"values has shape \(0, 8, 2\): a program takes at least one sequence",
+    ),
+    "number of inputs": (
+        lambda v, n: (v,),
+        r"The program takes 2 inputs \(values, lengths\); got 1\.$",
+    ),
+}
+
+
+@pytest.mark.parametrize("form", ["program", "module"])
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_check_export_inputs_names_the_input_the_value_and_the_fix(
+    case, form, tmp_path
+):
+    program = _forms(_classifier_program(), tmp_path)[form]
+    make, match = BAD_INPUTS[case]
+    with pytest.raises(ValueError, match=match):
+        skrnn.check_export_inputs(program, *make(*_valid_inputs()))
+
+
+def test_the_program_alone_gives_torch_errors_check_export_inputs_explains():
+    # Why the check exists: these are the messages a deployer gets without it.
+    module = _classifier_program().module()
+    values, lengths = _valid_inputs()
+    with pytest.raises(AssertionError, match="Guard failed"):
+        module(*_too_long(values, lengths))
+    with pytest.raises(RuntimeError, match="expected scalar type"):
+        module(values.double(), lengths)
+
+
+TOKEN_BAD_INPUTS = {
+    "ids outside the vocabulary": (
+        lambda ids, types, chars, n: (ids + 999, types, chars, n),
+        r"ids\[0, 0, 0\] is \d+, outside 0 \.\. \d+ .*skrnn.tagger_inputs",
+    ),
+    "word_types beyond chars": (
+        lambda ids, types, chars, n: (ids, types + 100, chars, n),
+        r"word_types\[0, 0\] is 100, outside 0 \.\. \d+ \(chars has \d+ rows\)",
+    ),
+    "characters per word": (
+        lambda ids, types, chars, n: (ids, types, torch.zeros(4, 31).long(), n),
+        r"chars has shape \(4, 31\).*axis 1 must have size 30, not 31; pad each "
+        r"word's characters with 0 to 30",
+    ),
+    "numeric inputs": (
+        lambda ids, types, chars, n: (torch.zeros(2, MAX_LENGTH, 2), n),
+        r"takes 4 inputs \(ids, word_types, chars, lengths\); got 2\. Build them "
+        r"from token lists with skrnn.tagger_inputs",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TOKEN_BAD_INPUTS))
+def test_check_export_inputs_of_a_token_tagger(case):
+    tagger, program = _token_tagger()
+    inputs = skrnn.tagger_inputs(tagger, [["the", "zebra"], ["a"]], MAX_LENGTH)
+    skrnn.check_export_inputs(program, *inputs)
+    make, match = TOKEN_BAD_INPUTS[case]
+    with pytest.raises(ValueError, match=match):
+        skrnn.check_export_inputs(program, *make(*inputs))
+
+
+def test_check_export_inputs_refuses_other_programs():
+    with pytest.raises(TypeError, match="program must be a program from skrnn"):
+        skrnn.check_export_inputs(torch.nn.Linear(2, 2), torch.zeros(2))
+    other = torch.export.export(torch.nn.Linear(2, 2), (torch.zeros(1, 2),))
+    with pytest.raises(ValueError, match="not the inputs of a program written by"):
+        skrnn.check_export_inputs(other, torch.zeros(1, 2))
+
+
+def test_tagger_inputs_needs_a_token_tagger():
+    rng = np.random.RandomState(0)
+    X = [rng.randn(n, 2) for n in (2, 3, 4)]
+    tagger = SequenceTagger(hidden_size=4, max_epochs=1)
+    tagger.fit(X, [np.arange(len(x)) % 2 for x in X])
+    with pytest.raises(ValueError, match="fitted on numbers.*\\(values, lengths\\)"):
+        skrnn.tagger_inputs(tagger, [["a"]], MAX_LENGTH)
+
+
+def test_the_archive_records_the_contract_the_program_checks(tmp_path):
+    tagger, program = _token_tagger()
+    path = tmp_path / "tagger.pt2"
+    skrnn.export(tagger, path, max_length=MAX_LENGTH)
+    files = {"skrnn.json": ""}
+    loaded = torch.export.load(path, extra_files=files)
+    contract = json.loads(files["skrnn.json"])
+    assert contract["max_length"] == MAX_LENGTH
+    assert list(contract["inputs"]) == ["ids", "word_types", "chars", "lengths"]
+    assert contract["output"] == {
+        "name": "probabilities",
+        "dtype": "float64",
+        "shape": ["batch", MAX_LENGTH, len(tagger.classes_)],
+    }
+    placeholders = {
+        node.name: node.meta["val"]
+        for node in loaded.module().graph.nodes
+        if node.op == "placeholder"
+    }
+    assert list(placeholders) == list(contract["inputs"])
+    for name, spec in contract["inputs"].items():
+        value = placeholders[name]
+        assert str(value.dtype) == f"torch.{spec['dtype']}"
+        static = [s if isinstance(s, int) else None for s in spec["shape"]]
+        assert [s if isinstance(s, int) else None for s in value.shape] == static
+
+
+def test_the_public_docstring_states_the_contract():
+    doc = " ".join(skrnn.export.__doc__.split())
+    for term in [
+        "program(values, lengths)",
+        "program(ids, word_types, chars, lengths)",
+        "float32",
+        "int64",
+        "max_length",
+        "padding",
+        "(batch, n_classes)",
+        "check_export_inputs",
+    ]:
+        assert term in doc, term
+    assert "_export_tagger" not in doc
