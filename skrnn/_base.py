@@ -8,7 +8,6 @@ encoded, which loss trains them and how raw network outputs become predictions
 """
 
 import copy
-import inspect
 import math
 import warnings
 from numbers import Integral, Real
@@ -23,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _net
 from ._batching import make_dataset
+from ._callers import Interrupted, caller_stacklevel, inside_meta_estimator
 from ._compat import AnyCaseOptions, Interval, StrOptions, _check_sample_weight
 from ._data import Sequences, check_sequences
 from ._device import resolve_device
@@ -191,14 +191,14 @@ class BaseSequenceEstimator(BaseEstimator):
         except BaseException as exc:
             self.__dict__.clear()
             self.__dict__.update(state)
-            if isinstance(exc, _Interrupted) and not exc.propagate:
+            if isinstance(exc, Interrupted) and not exc.propagate:
                 warnings.warn(
                     f"Training of {type(self).__name__} was interrupted before "
                     "its first epoch completed; the estimator is left as it was "
                     "before the call"
                     + (" (not fitted)." if "net_" not in state else "."),
                     UserWarning,
-                    stacklevel=_caller_stacklevel(),
+                    stacklevel=caller_stacklevel(),
                 )
                 return self
             raise
@@ -285,10 +285,10 @@ class BaseSequenceEstimator(BaseEstimator):
             device=device,
         )
         n_new = len(_net.epoch_rows(net)) - n_epochs_before
-        if ending == "interrupted" and (n_new == 0 or _inside_meta_estimator()):
+        if ending == "interrupted" and (n_new == 0 or inside_meta_estimator()):
             # Nothing was learnt, or a search is running: stop everything
             # (the caller's estimator is rolled back by _fit_with_rollback).
-            raise _Interrupted(n_new, max_epochs)
+            raise Interrupted(n_new, max_epochs)
         self._random_stream = random_state
         self.net_ = net
         self._record_history(net, early_stopping)
@@ -298,7 +298,7 @@ class BaseSequenceEstimator(BaseEstimator):
                 f"{n_new} of {max_epochs} epochs; the estimator keeps "
                 "the weights of the last completed epoch.",
                 UserWarning,
-                stacklevel=_caller_stacklevel(),
+                stacklevel=caller_stacklevel(),
             )
         elif ending == "max_epochs" and not incremental:
             warnings.warn(
@@ -306,7 +306,7 @@ class BaseSequenceEstimator(BaseEstimator):
                 "before the training loss converged. Increase max_epochs or "
                 "tol.",
                 ConvergenceWarning,
-                stacklevel=_caller_stacklevel(),
+                stacklevel=caller_stacklevel(),
             )
         return self
 
@@ -441,41 +441,14 @@ class BaseSequenceEstimator(BaseEstimator):
             self.best_loss_ = min(self.loss_curve_)
 
     def _training_curves(self):
-        """The per-epoch training record, read from the skorch history.
-
-        Used by :class:`skrnn.inspection.TrainingCurveDisplay`, so that the display
-        needs no skorch. Returns a dict: ``train_loss``,
-        ``valid_loss`` and ``valid_score`` as float arrays over the completed
-        epochs (``None`` when no epoch has the value; NaN on epochs without it,
-        as after ``partial_fit`` or a warm start that changed
-        ``early_stopping``), ``best_epoch`` (the 1-based epoch whose weights
-        early stopping restored; ``None`` when the estimator holds its last
-        epoch's weights) and ``score_name``.
-        """
+        """The per-epoch training record (see :func:`skrnn._net.training_curves`),
+        read by :class:`skrnn.inspection.TrainingCurveDisplay`."""
         check_is_fitted(self)
-        rows = _net.epoch_rows(self.net_)
-
-        def column(key):
-            if not any(key in row for row in rows):
-                return None
-            return np.array([row.get(key, np.nan) for row in rows], dtype=np.float64)
-
-        best_epoch = None
-        if rows and "valid_score" in rows[-1]:
-            # The last fit validated: its last flagged epoch is the restored one.
-            flagged = [
-                epoch
-                for epoch, row in enumerate(rows, start=1)
-                if row.get("valid_score_best")
-            ]
-            best_epoch = flagged[-1] if flagged else None
-        return {
-            "train_loss": column("train_loss"),
-            "valid_loss": column("valid_loss"),
-            "valid_score": column("valid_score"),
-            "best_epoch": best_epoch,
-            "score_name": "accuracy" if self._loss_kind == "cross_entropy" else "R^2",
-        }
+        curves = _net.training_curves(self.net_)
+        curves["score_name"] = (
+            "accuracy" if self._loss_kind == "cross_entropy" else "R^2"
+        )
+        return curves
 
     # -- prediction -------------------------------------------------------------
 
@@ -525,54 +498,3 @@ class BaseSequenceEstimator(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
         return tags
-
-
-class _Interrupted(KeyboardInterrupt):
-    """A Ctrl-C that ends the whole call: raised again past ``fit`` when a
-    scikit-learn meta-estimator or joblib runs it (``propagate``), else turned
-    into a warning when no epoch of the call completed."""
-
-    def __init__(self, completed, max_epochs):
-        super().__init__(
-            f"training interrupted after {completed} of {max_epochs} epochs"
-        )
-        self.propagate = completed > 0 or _inside_meta_estimator()
-
-
-#: scikit-learn modules that wrap a direct ``fit`` without fitting several
-#: models: a fit called through them is still the user's own call.
-_DIRECT_CALLERS = ("sklearn.base", "sklearn.pipeline", "sklearn.utils")
-
-
-def _inside_meta_estimator():
-    """Whether this fit runs under scikit-learn's model selection or another
-    meta-estimator (``cross_val_score``, ``GridSearchCV``, ...) or joblib.
-
-    There a Ctrl-C must stop the whole search instead of ending one fit early
-    and letting the search score the cut-short model as if it were real.
-    """
-    frame = inspect.currentframe()
-    while frame is not None:
-        module = frame.f_globals.get("__name__", "")
-        top = module.split(".")[0]
-        if top in ("joblib", "loky", "distributed", "dask"):
-            return True
-        if top == "sklearn" and not module.startswith(_DIRECT_CALLERS):
-            return True
-        frame = frame.f_back
-    return False
-
-
-def _caller_stacklevel():
-    """``stacklevel`` for a warning raised in ``_fit``: the first frame outside
-    skrnn and scikit-learn's ``_fit_context`` wrapper, however deep the call."""
-    frame = inspect.currentframe().f_back  # the frame that warns
-    level = 1
-    while frame is not None and _is_internal(frame.f_globals.get("__name__", "")):
-        frame = frame.f_back
-        level += 1
-    return level
-
-
-def _is_internal(module):
-    return module == "sklearn.base" or module.split(".")[0] == "skrnn"

@@ -273,3 +273,37 @@ def infer(net, dataset, *, batch_size, order, n_threads, transform=None):
             if out.dtype.kind == "f":
                 out = out.astype(np.float64, copy=False)
             yield rows, out
+
+
+def training_curves(net):
+    """The per-epoch training record of ``net``, read from the skorch history.
+
+    Returns a dict: ``train_loss``, ``valid_loss`` and ``valid_score`` as float
+    arrays over the completed epochs (``None`` when no epoch has the value; NaN
+    on epochs without it, as after ``partial_fit`` or a warm start that changed
+    ``early_stopping``) and ``best_epoch`` (the 1-based epoch whose weights
+    early stopping restored; ``None`` when the network holds its last epoch's
+    weights).
+    """
+    rows = epoch_rows(net)
+
+    def column(key):
+        if not any(key in row for row in rows):
+            return None
+        return np.array([row.get(key, np.nan) for row in rows], dtype=np.float64)
+
+    best_epoch = None
+    if rows and "valid_score" in rows[-1]:
+        # The last fit validated: its last flagged epoch is the restored one.
+        flagged = [
+            epoch
+            for epoch, row in enumerate(rows, start=1)
+            if row.get("valid_score_best")
+        ]
+        best_epoch = flagged[-1] if flagged else None
+    return {
+        "train_loss": column("train_loss"),
+        "valid_loss": column("valid_loss"),
+        "valid_score": column("valid_score"),
+        "best_epoch": best_epoch,
+    }
