@@ -2,11 +2,10 @@
 
 import numpy as np
 from sklearn.base import RegressorMixin
-from sklearn.utils.validation import check_array, check_consistent_length
 
 from ._base import BaseSequenceEstimator
 from ._compat import StrOptions, _fit_context
-from ._data import check_step_targets
+from ._data import check_sequence_targets, check_step_targets
 from ._docstrings import estimator_doc
 from ._outputs import pad_step_outputs, stack_step_outputs
 from ._stats import step_moments, step_weights
@@ -175,16 +174,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
             weights = step_weights(sequences.lengths, targets.shape[1], sample_weight)
             steps = targets
         else:
-            targets = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
-            if targets.ndim not in (1, 2):
-                raise ValueError(
-                    f"y must be 1-D (one target per sequence) or 2-D (several "
-                    f"targets per sequence); got shape {targets.shape}. For one "
-                    "target per step, set return_sequences=True."
-                )
-            check_consistent_length(sequences.lengths, targets)
-            has_output_axis = targets.ndim == 2
-            targets = targets.reshape(len(targets), -1)
+            targets, has_output_axis = check_sequence_targets(y, len(sequences))
             # One "step" per sequence, so that one function computes both.
             steps = targets[:, None, :]
             weights = step_weights(np.ones(len(targets), np.int64), 1, sample_weight)
