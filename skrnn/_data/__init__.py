@@ -28,6 +28,7 @@ from .targets import (
     check_step_targets,
     check_tag_sequences,
     flat_step_labels,
+    flat_step_targets,
     step_label_rows,
     step_table_weights,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "encode_tokens",
     "fit_vocabularies",
     "flat_step_labels",
+    "flat_step_targets",
     "is_sequence_list",
     "is_token_input",
     "parse_input",

@@ -1,11 +1,12 @@
 """Targets in every form the estimators accept: ``y`` parsed and checked.
 
 One label or value per sequence (:func:`check_sequence_labels`,
-:func:`check_sequence_targets`), one value per step (:func:`check_step_targets`),
-one label per step (:func:`step_label_rows`, with :func:`step_table_weights` for
-the per-row weights of a table of steps), and two sequences of label sequences
-as the tagging metrics compare them (:func:`check_tag_sequences`). Nothing here
-sets estimator state.
+:func:`check_sequence_targets`), one value per step (:func:`check_step_targets`;
+:func:`flat_step_targets` for scores), one label per step
+(:func:`step_label_rows`, :func:`flat_step_labels`, and
+:func:`step_table_weights` for the per-row weights of a table of steps), and two
+sequences of label sequences as the tagging metrics compare them
+(:func:`check_tag_sequences`). Nothing here sets estimator state.
 """
 
 import numpy as np
@@ -116,6 +117,14 @@ def check_step_targets(y, sequences, *, dtype):
             "or impute non-finite targets."
         )
     return targets.astype(dtype, copy=False), has_output_axis
+
+
+def flat_step_targets(y, sequences):
+    """Per-step targets of the real steps only, as one ``(n_real_steps,
+    n_outputs)`` float64 array in sequence order: what a per-step score
+    compares the predictions with."""
+    targets, _ = check_step_targets(y, sequences, dtype=np.float64)
+    return targets[real_steps(sequences.lengths, targets.shape[1])]
 
 
 def step_label_rows(y, sequences):
