@@ -145,3 +145,11 @@ def test_divergence_is_an_error_and_leaves_the_estimator_unchanged(rng):
 def test_callbacks_must_be_skorch_callbacks(callbacks, rng):
     with pytest.raises(TypeError, match="callbacks must hold skorch callbacks"):
         RNNClassifier(callbacks=callbacks, **TINY).fit(rng.randn(4, 3, 1), [0, 1] * 2)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_single_sequence_where_a_batch_is_expected_gets_a_hint(Estimator, rng):
+    est = Estimator(**TINY).fit(rng.randn(6, 4, 3), [0, 1] * 3)
+    with pytest.raises(ValueError, match=r"single sequence.*\[X\] or X\[None\]"):
+        est.predict(rng.randn(4, 3))
+    est.predict(rng.randn(4, 3)[None])

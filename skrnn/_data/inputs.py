@@ -43,6 +43,12 @@ def parse_input(
     spec : InputSpec
     """
     if tokens is not None:
+        if _is_one_token_sequence(X):
+            raise ValueError(
+                f"X is a list of {len(X)} strings, which looks like a single "
+                f"sequence of tokens; {type(estimator).__name__} takes a list of "
+                "sequences: pass [X] for one sequence."
+            )
         kind = "tokens" if is_token_input(X) else "numbers"
         if fitted is not None and kind != fitted.kind:
             raise ValueError(
@@ -73,3 +79,11 @@ def parse_input(
             "arrays carry their own lengths."
         )
     return parse_sequences(estimator, X, fitted=fitted)
+
+
+def _is_one_token_sequence(X):
+    return (
+        isinstance(X, (list, tuple))
+        and len(X) > 0
+        and all(isinstance(token, str) for token in X)
+    )

@@ -272,7 +272,10 @@ def parse_sequences(estimator, X, *, fitted=None):
         values = np.asarray(values, dtype=dtype or _training_dtype(values.dtype))
         values, lengths = _strip_nan_padding(values)
     if not reset:
-        check_step_features(estimator, values.shape[2], fitted)
+        # A 2-D X whose columns match the fitted features per step is most
+        # likely one (n_steps, n_features) sequence, not univariate sequences.
+        single = table and values.shape[1] == fitted.n_step_features
+        check_step_features(estimator, values.shape[2], fitted, single=single)
     spec = InputSpec(
         "numbers",
         values.dtype.type if reset else fitted.dtype,
@@ -283,13 +286,24 @@ def parse_sequences(estimator, X, *, fitted=None):
     return Sequences(values=values, lengths=lengths, layout=layout), spec
 
 
-def check_step_features(estimator, n_step_features, fitted):
-    """Raise when input has another number of features per step than in fit."""
+def check_step_features(estimator, n_step_features, fitted, *, single=False):
+    """Raise when input has another number of features per step than in fit.
+
+    ``single``: the input looks like one sequence passed where a batch of them
+    is expected, which the message then says.
+    """
     if n_step_features != fitted.n_step_features:
+        hint = ""
+        if single:
+            hint = (
+                " A 2-D X is read as univariate sequences, one per row; if X is "
+                "a single sequence of shape (n_steps, n_features), pass [X] or "
+                "X[None]."
+            )
         raise ValueError(
             f"X has {n_step_features} features per step, but "
             f"{type(estimator).__name__} is expecting {fitted.n_step_features} "
-            "features per step as input."
+            f"features per step as input.{hint}"
         )
 
 

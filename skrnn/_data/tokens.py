@@ -159,9 +159,16 @@ def encode_tokens(
     """Checked tokens (:func:`token_fields`) -> :class:`TokenSequences`."""
     sequences, n_fields = tokens
     if n_fields != len(vocabularies):
+        hint = ""
+        if n_fields == 1:
+            hint = (
+                " X must be a list of sequences of tokens; a single sequence of "
+                "tuples passed as X reads as sequences of one-field tokens: "
+                "pass [X]."
+            )
         raise ValueError(
             f"Tokens of X have {n_fields} field(s), but the estimator was fitted "
-            f"on tokens with {len(vocabularies)}."
+            f"on tokens with {len(vocabularies)}.{hint}"
         )
     lengths = np.fromiter((len(s) for s in sequences), np.int64, len(sequences))
     max_length = int(lengths.max())
