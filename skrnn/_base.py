@@ -8,7 +8,6 @@ encoded, which loss trains them and how raw network outputs become predictions
 """
 
 import copy
-import inspect
 import math
 import warnings
 from numbers import Integral, Real
@@ -30,6 +29,7 @@ from ._input_state import InputStateMixin
 from ._outputs import in_input_order
 from ._scaling import input_moments, standardized
 from ._targets import check_same_classes, encode_labels, fit_classes
+from ._warnings import caller_stacklevel
 
 
 class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
@@ -277,7 +277,7 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
                     f"{n_new} of {self.max_epochs} epochs; the estimator keeps "
                     "the weights of the last completed epoch.",
                     UserWarning,
-                    stacklevel=_caller_stacklevel(),
+                    stacklevel=caller_stacklevel(),
                 )
             else:
                 warnings.warn(
@@ -285,7 +285,7 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
                     "before the training loss converged. Increase max_epochs or "
                     "tol.",
                     ConvergenceWarning,
-                    stacklevel=_caller_stacklevel(),
+                    stacklevel=caller_stacklevel(),
                 )
         return self
 
@@ -505,18 +505,3 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
         return tags
-
-
-def _caller_stacklevel():
-    """``stacklevel`` for a warning raised in ``_fit``: the first frame outside
-    skrnn and scikit-learn's ``_fit_context`` wrapper, however deep the call."""
-    frame = inspect.currentframe().f_back  # the frame that warns
-    level = 1
-    while frame is not None and _is_internal(frame.f_globals.get("__name__", "")):
-        frame = frame.f_back
-        level += 1
-    return level
-
-
-def _is_internal(module):
-    return module == "sklearn.base" or module.split(".")[0] == "skrnn"

@@ -17,6 +17,8 @@ import numpy as np
 from sklearn.utils.validation import check_array, validate_data
 
 from .._stats import real_steps
+from .._warnings import caller_stacklevel
+from ..exceptions import ZeroPaddingWarning
 from .spec import InputSpec
 
 
@@ -271,6 +273,8 @@ def parse_sequences(estimator, X, *, fitted=None):
             )
         values = np.asarray(values, dtype=dtype or _training_dtype(values.dtype))
         values, lengths = _strip_nan_padding(values)
+        if reset:
+            warn_if_zero_padded(values, lengths)
     if not reset:
         # A 2-D X whose columns match the fitted features per step is most
         # likely one (n_steps, n_features) sequence, not univariate sequences.
@@ -284,6 +288,51 @@ def parse_sequences(estimator, X, *, fitted=None):
     )
     values = values.astype(spec.dtype, copy=False)
     return Sequences(values=values, lengths=lengths, layout=layout), spec
+
+
+def warn_if_zero_padded(values, lengths):
+    """Warn (:class:`~skrnn.exceptions.ZeroPaddingWarning`) when ``values``
+    looks zero-padded.
+
+    The rule, for the end of the sequences and then for their start (Keras's
+    ``pad_sequences`` pads before by default): at least two sequences, and at
+    least half of them, end (start) with a run of all-zero steps; the runs have
+    at least two different lengths, as padding to a common length gives; and
+    all-zero steps elsewhere are at most a tenth as many as those in the runs,
+    so that data whose steps are often all zero (counts, events, one-hot
+    features) is not mistaken for padding. Arrays with NaN padding, whose
+    sequences already have their own lengths, are not checked. Costs one pass
+    over the first and last steps, and one over ``values`` only when many
+    sequences end (start) with an all-zero step.
+    """
+    n_sequences, n_steps = values.shape[:2]
+    if n_sequences < 2 or n_steps < 2 or lengths.min() < n_steps:
+        return
+    for side, edge in (("end", -1), ("start", 0)):
+        n_edge = np.count_nonzero((values[:, edge] == 0).all(axis=1))
+        if n_edge < 2 or 2 * n_edge < n_sequences:
+            continue
+        zero = (values == 0).all(axis=2)
+        if side == "start":
+            zero = zero[:, ::-1]
+        # Length of the run of all-zero steps at the end of each row.
+        data = ~zero
+        runs = np.where(data.any(axis=1), np.argmax(data[:, ::-1], axis=1), n_steps)
+        in_runs = int(runs.sum())
+        elsewhere = int(zero.sum()) - in_runs
+        if np.unique(runs[runs > 0]).size < 2 or 10 * elsewhere > in_runs:
+            continue
+        warnings.warn(
+            f"{np.count_nonzero(runs)} of {n_sequences} sequences of X {side} "
+            f"with runs of all-zero steps of different lengths (up to "
+            f"{int(runs.max())} steps): this looks like zero padding, which skrnn "
+            "reads as data. Mark padding with trailing all-NaN steps instead of "
+            "zeros, or pass a list of arrays of their own lengths. If the zeros "
+            "are data, filter skrnn.exceptions.ZeroPaddingWarning.",
+            ZeroPaddingWarning,
+            stacklevel=caller_stacklevel(),
+        )
+        return
 
 
 def check_step_features(estimator, n_step_features, fitted, *, single=False):
