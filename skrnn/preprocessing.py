@@ -3,7 +3,9 @@
 :class:`SequenceScaler` standardises each step feature over the real steps of
 sequences given in any form the estimators accept. :func:`make_lag_windows` and
 :class:`LagWindows` cut a time-ordered table into windows of consecutive rows, the
-input a recurrent forecaster reads.
+input a recurrent forecaster reads. :func:`from_long_format` and
+:func:`to_long_format` convert long-format tables (one row per step, an id per
+sequence) to lists of sequences and back.
 """
 
 from numbers import Integral
@@ -15,9 +17,16 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from ._compat import Interval, _check_sample_weight, _fit_context, validate_params
 from ._data import parse_sequences
 from ._input_state import InputStateMixin
+from ._long_format import from_long_format, to_long_format
 from ._stats import real_steps, scale_from_var, step_mean_var, step_weights
 
-__all__ = ["LagWindows", "SequenceScaler", "make_lag_windows"]
+__all__ = [
+    "LagWindows",
+    "SequenceScaler",
+    "from_long_format",
+    "make_lag_windows",
+    "to_long_format",
+]
 
 
 class SequenceScaler(

@@ -1,6 +1,7 @@
 """Bad input gets a clear ValueError or TypeError, never a torch traceback."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
 
@@ -153,3 +154,12 @@ def test_a_single_sequence_where_a_batch_is_expected_gets_a_hint(Estimator, rng)
     with pytest.raises(ValueError, match=r"single sequence.*\[X\] or X\[None\]"):
         est.predict(rng.randn(4, 3))
     est.predict(rng.randn(4, 3)[None])
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_long_format_table_is_named_in_the_error(Estimator, rng):
+    long = pd.DataFrame(
+        {"id": np.repeat(np.arange(4), 5), "time": np.tile(np.arange(5), 4)}
+    ).assign(x=rng.randn(20))
+    with pytest.raises(ValueError, match="inconsistent.*from_long_format"):
+        Estimator(**TINY).fit(long, [0, 1, 0, 1])

@@ -236,3 +236,21 @@ def test_ordinary_data_does_not_warn_of_zero_padding(make_X, rng):
     with warnings.catch_warnings():
         warnings.simplefilter("error", ZeroPaddingWarning)
         RNNClassifier(**TINY).fit(X, np.arange(len(X)) % 2)
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_a_series_of_arrays_is_a_list_of_sequences(Estimator, rng):
+    X = ragged(rng, n=20)
+    y = labels(X)
+    series = pd.Series(X, index=np.arange(100, 120))
+    from_series = Estimator(**TINY).fit(series, y)
+    from_list = Estimator(**TINY).fit(np.array(X, dtype=object), y)
+    np.testing.assert_allclose(from_series.predict(series), from_list.predict(X))
+
+
+def test_a_series_of_arrays_holds_per_step_targets(rng):
+    X = pd.Series(ragged(rng, n=12))
+    y = pd.Series([np.cumsum(x[:, 0]) for x in X])
+    reg = RNNRegressor(return_sequences=True, **TINY).fit(X, y)
+    assert [len(p) for p in reg.predict(X)] == [len(x) for x in X]
+    assert np.isfinite(reg.score(X, y))

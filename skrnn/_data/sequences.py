@@ -184,10 +184,11 @@ def regular_array(X):
 
 
 def is_sequence_list(X):
-    """Whether ``X`` is a list (or 1-D object array) of per-sequence items."""
-    return isinstance(X, (list, tuple)) or (
-        isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 1
-    )
+    """Whether ``X`` is a list, or a 1-D object array (numpy's or a pandas
+    Series), of per-sequence items."""
+    if isinstance(X, (list, tuple)):
+        return True
+    return getattr(X, "ndim", None) == 1 and getattr(X, "dtype", None) == np.dtype("O")
 
 
 def parse_sequences(estimator, X, *, fitted=None):

@@ -11,11 +11,7 @@ sequences of label sequences as the tagging metrics compare them
 
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    check_array,
-    check_consistent_length,
-    column_or_1d,
-)
+from sklearn.utils.validation import check_array, column_or_1d
 
 from .._compat import _check_sample_weight
 from .._stats import real_steps
@@ -25,9 +21,31 @@ from .sequences import is_sequence_list
 def check_sequence_labels(y, n_sequences):
     """One class label per sequence, as a 1-D array (RNNClassifier)."""
     y = column_or_1d(y, warn=True)
-    check_consistent_length(np.empty(n_sequences), y)
+    check_one_per_sequence(n_sequences, y)
     check_classification_targets(y)
     return y
+
+
+def check_one_per_sequence(n_sequences, y):
+    """Raise unless the array ``y`` has one entry per sequence of ``X``.
+
+    More sequences than targets often means ``X`` is a long-format table (one
+    row per step), which the message then names.
+    """
+    n_targets = len(y)
+    if n_targets == n_sequences:
+        return
+    hint = ""
+    if n_sequences > n_targets:
+        hint = (
+            " If X holds one row per step (a long-format table of id, time and "
+            "feature columns), turn it into a list of sequences with "
+            "skrnn.preprocessing.from_long_format(X, id_column, time_column)."
+        )
+    raise ValueError(
+        f"Found input variables with inconsistent numbers of samples: X has "
+        f"{n_sequences} sequences but y has {n_targets}.{hint}"
+    )
 
 
 def check_sequence_targets(y, n_sequences):
@@ -43,7 +61,7 @@ def check_sequence_targets(y, n_sequences):
             f"targets per sequence); got shape {targets.shape}. For one "
             "target per step, set return_sequences=True."
         )
-    check_consistent_length(np.empty(n_sequences), targets)
+    check_one_per_sequence(n_sequences, targets)
     has_output_axis = targets.ndim == 2
     return targets.reshape(len(targets), -1), has_output_axis
 
