@@ -24,13 +24,14 @@ from . import _net
 from ._batching import make_dataset
 from ._callers import Interrupted, caller_stacklevel, inside_meta_estimator
 from ._compat import AnyCaseOptions, Interval, StrOptions, _check_sample_weight
-from ._data import Sequences, check_sequences
+from ._data import Sequences, parse_input
 from ._device import resolve_device
+from ._input_state import InputStateMixin
 from ._scaling import input_moments, standardized
 from ._targets import check_same_classes, encode_labels, fit_classes
 
 
-class BaseSequenceEstimator(BaseEstimator):
+class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
     """Base class of the recurrent estimators. Not for direct use."""
 
     _parameter_constraints = {
@@ -133,8 +134,23 @@ class BaseSequenceEstimator(BaseEstimator):
         """Keyword arguments of :class:`SequenceNetwork` beyond the core ones."""
         return {}
 
-    def _validate_X(self, X, *, reset):
-        return check_sequences(self, X, reset=reset)
+    def _input_options(self):
+        """How this estimator reads ``X``: keyword arguments of
+        :func:`skrnn._data.parse_input` (token options, what 2-D rows are)."""
+        return {}
+
+    def _validate_X(self, X, *, reset, **inputs):
+        """Parse ``X``; in fit (``reset``) record what it is, else check it."""
+        parsed, spec = parse_input(
+            self,
+            X,
+            fitted=None if reset else self._fitted_input(),
+            **self._input_options(),
+            **inputs,
+        )
+        if reset:
+            self._record_input(spec)
+        return parsed
 
     def _per_step_targets(self):
         return False

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from ._compat import global_random_state
+from ._data import TokenSequences
 
 
 class SequenceDataset(torch.utils.data.Dataset):
@@ -95,9 +96,9 @@ class TokenDataset(SequenceDataset):
 
 def make_dataset(parsed, target=None, weight=None, *, per_step=False):
     """The dataset class that fits the parsed input."""
-    if hasattr(parsed, "values"):
-        return SequenceDataset(parsed.values, parsed.lengths, target, weight, per_step)
-    return TokenDataset(parsed, target, weight, per_step)
+    if isinstance(parsed, TokenSequences):
+        return TokenDataset(parsed, target, weight, per_step)
+    return SequenceDataset(parsed.values, parsed.lengths, target, weight, per_step)
 
 
 class BatchIterator:

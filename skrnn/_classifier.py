@@ -2,11 +2,10 @@
 
 import numpy as np
 from sklearn.base import ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ._base import BaseSequenceEstimator
 from ._compat import StrOptions, _fit_context
+from ._data import check_sequence_labels
 from ._docstrings import estimator_doc
 from ._targets import class_weight_vector
 
@@ -163,9 +162,7 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         self.verbose = verbose
 
     def _encode_targets(self, y, sequences, sample_weight, *, reset, classes=None):
-        y = column_or_1d(y, warn=True)
-        check_consistent_length(sequences.lengths, y)
-        check_classification_targets(y)
+        y = check_sequence_labels(y, len(sequences))
         present = None if sample_weight is None else sample_weight > 0
         targets = self._encode_classes(y, present, reset=reset, classes=classes)
         return targets, len(self.classes_)

@@ -2,11 +2,11 @@
 
 import numpy as np
 from sklearn.base import RegressorMixin
-from sklearn.utils.validation import check_array, check_consistent_length
+from sklearn.metrics import r2_score
 
 from ._base import BaseSequenceEstimator
-from ._compat import StrOptions, _fit_context
-from ._data import check_step_targets
+from ._compat import StrOptions, _check_sample_weight, _fit_context
+from ._data import check_sequence_targets, check_step_targets, flat_step_targets
 from ._docstrings import estimator_doc
 from ._stats import step_moments, step_weights
 
@@ -189,16 +189,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
             weights = step_weights(sequences.lengths, targets.shape[1], sample_weight)
             steps = targets
         else:
-            targets = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
-            if targets.ndim not in (1, 2):
-                raise ValueError(
-                    f"y must be 1-D (one target per sequence) or 2-D (several "
-                    f"targets per sequence); got shape {targets.shape}. For one "
-                    "target per step, set return_sequences=True."
-                )
-            check_consistent_length(sequences.lengths, targets)
-            has_output_axis = targets.ndim == 2
-            targets = targets.reshape(len(targets), -1)
+            targets, has_output_axis = check_sequence_targets(y, len(sequences))
             # One "step" per sequence, so that one function computes both.
             steps = targets[:, None, :]
             weights = step_weights(np.ones(len(targets), np.int64), 1, sample_weight)
@@ -294,18 +285,61 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
             list of ``(n_steps_i,)`` (or ``(n_steps_i, n_outputs)``) arrays when
             ``X`` is a list.
         """
-        sequences, outputs = self._forward(X)
         if not self.return_sequences:
-            y_pred = outputs
+            y_pred = self._forward(X)[1]
             y_pred *= self.target_scale_
             y_pred += self.target_mean_
             return y_pred if self._has_output_axis else y_pred[:, 0]
-        rows = [row * self.target_scale_ + self.target_mean_ for row in outputs]
+        sequences, rows = self._step_predictions(X)
         if not self._has_output_axis:
             rows = [row[:, 0] for row in rows]
         if sequences.layout == "list":
             return rows
         return _pad_step_outputs(sequences, rows)
+
+    def _step_predictions(self, X):
+        """Parsed ``X`` and one ``(n_steps_i, n_outputs)`` array per sequence."""
+        sequences, outputs = self._forward(X)
+        rows = [row * self.target_scale_ + self.target_mean_ for row in outputs]
+        return sequences, rows
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination R^2 of the predictions.
+
+        With one target per sequence this is scikit-learn's
+        :meth:`~sklearn.base.RegressorMixin.score`. With
+        ``return_sequences=True`` it is R^2 over the real steps of all
+        sequences pooled, the same for every form of ``X`` and ``y``:
+        :func:`~sklearn.metrics.r2_score` of the concatenated real steps, each
+        sequence's weight given to each of its steps. Padding never counts.
+        Several outputs are averaged uniformly, as ``r2_score`` does.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences; see the class Notes for the accepted forms.
+
+        y : array-like or list of array-like
+            True targets, in any form :meth:`fit` takes.
+
+        sample_weight : array-like of shape (n_sequences,), default=None
+            Weight of each sequence.
+
+        Returns
+        -------
+        score : float
+            R^2 of ``self.predict(X)`` against ``y``.
+        """
+        if not self.return_sequences:
+            return super().score(X, y, sample_weight=sample_weight)
+        sequences, rows = self._step_predictions(X)
+        y_true = flat_step_targets(y, sequences)
+        if sample_weight is not None:
+            sample_weight = np.repeat(
+                _check_sample_weight(sample_weight, sequences.lengths),
+                sequences.lengths,
+            )
+        return r2_score(y_true, np.concatenate(rows), sample_weight=sample_weight)
 
 
 def _pad_step_outputs(sequences, rows, fill=np.nan):

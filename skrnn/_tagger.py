@@ -6,32 +6,21 @@ import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseSequenceEstimator
-from ._compat import (
-    Interval,
-    StrOptions,
-    _check_sample_weight,
-    _fit_context,
-    scorer_function_on_stack,
-)
+from ._compat import Interval, StrOptions, _fit_context, scorer_function_on_stack
 from ._crf import observed_transitions
 from ._data import (
-    _as_regular_array,
-    check_sequences,
-    check_step_table,
-    encode_tokens,
-    fit_vocabularies,
-    is_token_input,
-    token_fields,
+    MAX_WORD_LENGTH,
+    TokenOptions,
+    flat_step_labels,
+    step_label_rows,
+    step_table_weights,
 )
 from ._docstrings import estimator_doc
 from ._stats import real_steps, step_weights
 from ._targets import class_weight_vector
-
-MAX_WORD_LENGTH = 30  # longer words are cut for the character encoder
 
 
 @estimator_doc(
@@ -245,58 +234,21 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
 
     # -- hooks of the base class ---------------------------------------------------
 
-    def _validate_X(self, X, *, reset, lengths=None):
-        tokens = is_token_input(X)
-        if not reset and tokens != (self._input_kind == "tokens"):
-            fitted = "token sequences" if self._input_kind == "tokens" else "numbers"
-            raise ValueError(
-                f"{type(self).__name__} was fitted on {fitted}; X must hold the "
-                "same kind of input."
-            )
-        if tokens:
-            if lengths is not None:
-                raise ValueError(
-                    "lengths applies only to a 2-D array of steps; token sequences "
-                    "carry their own lengths."
-                )
-            tokens = token_fields(X)
-            if reset:
-                self._input_kind = "tokens"
-                self._dtype = np.float32
-                self.vocabularies_, self._chars = fit_vocabularies(
-                    tokens,
-                    min_frequency=self.min_frequency,
-                    max_word_length=MAX_WORD_LENGTH,
-                    lowercase=self.lowercase,
-                )
-                if hasattr(self, "n_features_in_"):
-                    del self.n_features_in_
-            return encode_tokens(
-                tokens,
-                self.vocabularies_,
-                self._chars,
-                max_word_length=MAX_WORD_LENGTH,
+    def _input_options(self):
+        return {
+            "tokens": TokenOptions(
+                min_frequency=self.min_frequency,
                 lowercase=self.lowercase,
-            )
-        if reset:
+                max_word_length=MAX_WORD_LENGTH,
+            ),
+            "rows": "steps",
+        }
+
+    def _record_input(self, spec):
+        super()._record_input(spec)
+        if spec.kind == "numbers":
             self._input_kind = "numbers"
             self.vocabularies_ = None
-        if isinstance(X, (list, tuple)):
-            # A list numpy reads as a regular 2-D numeric array is a table of
-            # rows (scikit-learn passes tables as lists of rows).
-            regular = _as_regular_array(X)
-            if regular is not None and regular.ndim == 2:
-                X = regular
-        elif not hasattr(X, "shape"):
-            X = np.asarray(X)
-        if len(getattr(X, "shape", ())) == 2:
-            return check_step_table(self, X, lengths, reset=reset)
-        if lengths is not None:
-            raise ValueError(
-                "lengths applies only to a 2-D array of steps; lists and 3-D "
-                "arrays carry their own lengths."
-            )
-        return check_sequences(self, X, reset=reset)
 
     def _per_step_targets(self):
         return True
@@ -304,18 +256,11 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
     def _check_weights(self, sample_weight, sequences):
         if sequences.layout == "flat":
             # One weight per row (step), as scikit-learn passes them.
-            sample_weight = _check_sample_weight(
-                sample_weight,
-                np.empty(int(sequences.lengths.sum())),
-                ensure_non_negative=True,
-            )
-            return _split_rows(sample_weight, sequences.lengths, fill=0.0)
+            return step_table_weights(sample_weight, sequences.lengths)
         return super()._check_weights(sample_weight, sequences)
 
     def _encode_targets(self, y, sequences, sample_weight, *, reset, classes=None):
-        rows = _label_rows(y, sequences)
-        flat = np.concatenate(rows)
-        check_classification_targets(flat)
+        flat = np.concatenate(step_label_rows(y, sequences))
         lengths = sequences.lengths
         inside = real_steps(lengths, lengths.max())
         present = None
@@ -496,22 +441,11 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         check_is_fitted(self)
         y_pred = self.predict(X, lengths=lengths)
         if isinstance(y_pred, list):
-            counts = [len(p) for p in y_pred]
-            y_true = list(y)
-            if len(y_true) != len(y_pred) or any(
-                len(t) != c for t, c in zip(y_true, counts, strict=True)
-            ):
-                raise ValueError(
-                    "y must hold one label sequence per sequence of X, each as "
-                    "long as its sequence."
-                )
-            if sample_weight is not None:
-                sample_weight = np.repeat(np.asarray(sample_weight, float), counts)
-            y_true = np.concatenate([np.asarray(t) for t in y_true])
+            y, sample_weight = flat_step_labels(
+                y, [len(p) for p in y_pred], sample_weight
+            )
             y_pred = np.concatenate(y_pred)
-        return accuracy_score(
-            y_true if isinstance(y, list) else y, y_pred, sample_weight=sample_weight
-        )
+        return accuracy_score(y, y_pred, sample_weight=sample_weight)
 
     def _decode(self, y_pred, lengths):
         return self.net_.criterion_.crf.decode(y_pred, lengths.to(y_pred.device))
@@ -554,45 +488,3 @@ def _argmax(y_pred, lengths):
 
 def _softmax(y_pred, lengths):
     return torch.softmax(y_pred.to(torch.float64), dim=-1)
-
-
-def _split_rows(values, lengths, fill):
-    """A flat per-row array as a padded (n_sequences, max_length) array."""
-    padded = np.full((len(lengths), int(lengths.max())), fill, dtype=values.dtype)
-    padded[real_steps(lengths, padded.shape[1])] = values
-    return padded
-
-
-def _label_rows(y, sequences):
-    """Labels as one 1-D array per sequence, checked against the lengths."""
-    lengths = sequences.lengths
-    if sequences.layout == "flat":
-        y = column_or_1d(y, warn=True)
-        if len(y) != lengths.sum():
-            raise ValueError(
-                f"y must hold one label per row of X: expected shape "
-                f"({int(lengths.sum())},), got {y.shape}."
-            )
-        return np.split(y, np.cumsum(lengths)[:-1])
-    if isinstance(y, np.ndarray) and y.ndim == 2:
-        if len(y) != len(lengths) or y.shape[1] < lengths.max():
-            raise ValueError(
-                f"y of shape {y.shape} does not match X: expected "
-                f"{len(lengths)} rows of at least {int(lengths.max())} labels."
-            )
-        return [row[:n] for row, n in zip(y, lengths, strict=True)]
-    if len(y) != len(lengths):
-        raise ValueError(
-            f"Found input variables with inconsistent numbers of samples: X has "
-            f"{len(lengths)} sequences but y has {len(y)} label sequences."
-        )
-    rows = []
-    for i, (labels, n) in enumerate(zip(y, lengths, strict=True)):
-        labels = np.asarray(labels)
-        if labels.ndim != 1 or len(labels) != n:
-            raise ValueError(
-                f"Label sequence {i} has {labels.size} labels but sequence {i} of X "
-                f"has {n} steps; y needs one label per step."
-            )
-        rows.append(labels)
-    return rows

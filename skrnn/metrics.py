@@ -19,6 +19,7 @@ import numpy as np
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import accuracy_score, make_scorer, precision_recall_fscore_support
 
+from ._data import check_tag_sequences
 from ._docstrings import fill_doc, substitute
 
 __all__ = [
@@ -55,54 +56,8 @@ _SCHEME_PREFIXES = {
 # Input checks
 
 
-def _as_label_list(sequence, name, index):
-    """One sequence of labels as a Python list, or a clear error."""
-    if isinstance(sequence, np.ndarray):
-        if sequence.ndim != 1:
-            raise ValueError(
-                f"{name}[{index}] is an array of shape {sequence.shape}; each "
-                f"sequence of {name} must be 1-D, one label per step."
-            )
-        return sequence.tolist()
-    if isinstance(sequence, str | bytes) or not hasattr(sequence, "__len__"):
-        raise ValueError(
-            f"{name}[{index}] is {sequence!r}, not a sequence of labels. {name} "
-            "must be a list of per-sequence label lists or 1-D arrays, e.g. "
-            "[['B-PER', 'O'], ['O']]; wrap a single sequence in a list."
-        )
-    return list(sequence)
-
-
-def _check_sequences(y_true, y_pred):
-    """Check two sequences of label sequences and return them as lists of lists.
-
-    Raises a ValueError naming the first sequence whose lengths differ.
-    """
-    checked = []
-    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
-        if isinstance(y, str | bytes) or not hasattr(y, "__len__"):
-            raise ValueError(
-                f"{name} must be a list of per-sequence label lists, got {y!r}."
-            )
-        checked.append([_as_label_list(seq, name, i) for i, seq in enumerate(y)])
-    y_true, y_pred = checked
-    if len(y_true) != len(y_pred):
-        raise ValueError(
-            f"y_true has {len(y_true)} sequences but y_pred has {len(y_pred)}; "
-            "pass one predicted sequence per true sequence."
-        )
-    for index, (seq_true, seq_pred) in enumerate(zip(y_true, y_pred, strict=True)):
-        if len(seq_true) != len(seq_pred):
-            raise ValueError(
-                f"Sequence {index} has {len(seq_true)} labels in y_true but "
-                f"{len(seq_pred)} in y_pred; each predicted sequence must have "
-                "one label per step of its true sequence."
-            )
-    return y_true, y_pred
-
-
 def _flatten(y_true, y_pred):
-    y_true, y_pred = _check_sequences(y_true, y_pred)
+    y_true, y_pred = check_tag_sequences(y_true, y_pred)
     flat_true = [label for seq in y_true for label in seq]
     flat_pred = [label for seq in y_pred for label in seq]
     if not flat_true:
@@ -497,7 +452,7 @@ def _spans(parsed, scheme):
 def _span_counts(y_true, y_pred, scheme):
     """Per-type counts of true, predicted and correct spans, and token counts."""
     prefixes = _check_scheme(scheme)
-    y_true, y_pred = _check_sequences(y_true, y_pred)
+    y_true, y_pred = check_tag_sequences(y_true, y_pred)
     cache = {}
     n_true, n_pred, n_correct = Counter(), Counter(), Counter()
     n_tokens = n_correct_tokens = 0

@@ -3,7 +3,9 @@
 :class:`SequenceScaler` standardises each step feature over the real steps of
 sequences given in any form the estimators accept. :func:`make_lag_windows` and
 :class:`LagWindows` cut a time-ordered table into windows of consecutive rows, the
-input a recurrent forecaster reads.
+input a recurrent forecaster reads. :func:`from_long_format` and
+:func:`to_long_format` convert long-format tables (one row per step, an id per
+sequence) to lists of sequences and back.
 """
 
 from numbers import Integral
@@ -13,13 +15,23 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._compat import Interval, _check_sample_weight, _fit_context, validate_params
-from ._data import check_sequences
+from ._data import parse_sequences
+from ._input_state import InputStateMixin
+from ._long_format import from_long_format, to_long_format
 from ._stats import real_steps, scale_from_var, step_mean_var, step_weights
 
-__all__ = ["LagWindows", "SequenceScaler", "make_lag_windows"]
+__all__ = [
+    "LagWindows",
+    "SequenceScaler",
+    "from_long_format",
+    "make_lag_windows",
+    "to_long_format",
+]
 
 
-class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class SequenceScaler(
+    InputStateMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
+):
     """Standardise each step feature of sequences, ignoring padding.
 
     The mean and standard deviation of every feature are taken over the real
@@ -173,8 +185,16 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         return self._update(X, sample_weight, reset=not hasattr(self, "mean_"))
 
+    def _parse(self, X, *, reset):
+        sequences, spec = parse_sequences(
+            self, X, fitted=None if reset else self._fitted_input()
+        )
+        if reset:
+            self._record_input(spec)
+        return sequences
+
     def _update(self, X, sample_weight, *, reset):
-        sequences = check_sequences(self, X, reset=reset)
+        sequences = self._parse(X, reset=reset)
         lengths = sequences.lengths
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
@@ -225,7 +245,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def _rescale(self, X, *, inverse):
         check_is_fitted(self)
-        sequences = check_sequences(self, X, reset=False)
+        sequences = self._parse(X, reset=False)
         values = sequences.values.copy() if self.copy else sequences.values
         mean = self.mean_.astype(values.dtype)
         if inverse:

@@ -1,6 +1,7 @@
 """Bad input gets a clear ValueError or TypeError, never a torch traceback."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.exceptions import NotFittedError
 
@@ -162,3 +163,20 @@ def test_cell_nonlinearity_and_optimizer_names_in_any_letter_case(Estimator):
     )
     with pytest.raises(ValueError, match="in any letter case"):
         Estimator(cell="transformer").fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_single_sequence_where_a_batch_is_expected_gets_a_hint(Estimator, rng):
+    est = Estimator(**TINY).fit(rng.randn(6, 4, 3), [0, 1] * 3)
+    with pytest.raises(ValueError, match=r"single sequence.*\[X\] or X\[None\]"):
+        est.predict(rng.randn(4, 3))
+    est.predict(rng.randn(4, 3)[None])
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_a_long_format_table_is_named_in_the_error(Estimator, rng):
+    long = pd.DataFrame(
+        {"id": np.repeat(np.arange(4), 5), "time": np.tile(np.arange(5), 4)}
+    ).assign(x=rng.randn(20))
+    with pytest.raises(ValueError, match="inconsistent.*from_long_format"):
+        Estimator(**TINY).fit(long, [0, 1, 0, 1])

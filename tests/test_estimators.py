@@ -5,6 +5,8 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import r2_score
+from sklearn.model_selection import KFold, cross_val_score
 
 from skrnn import RNNClassifier, RNNRegressor
 
@@ -74,6 +76,41 @@ def test_return_sequences_learns_a_running_sum(rng):
     err = np.concatenate([p - t for p, t in zip(pred, y[150:], strict=True)])
     var = np.var(np.concatenate(y[150:]))
     assert np.mean(err**2) < 0.1 * var
+
+
+def _nan_padded(sequences):
+    padded = np.full((len(sequences), max(map(len, sequences)), 1), np.nan)
+    for i, seq in enumerate(sequences):
+        padded[i, : len(seq), 0] = np.ravel(seq)
+    return padded
+
+
+def test_per_step_score_pools_the_real_steps_of_every_input_form(rng):
+    X = [rng.randn(n, 1) for n in (3, 6, 4, 8, 5, 2)]
+    y = [np.cumsum(x[:, 0]) for x in X]
+    weight = np.arange(1.0, 7.0)
+    reg = RNNRegressor(
+        return_sequences=True, hidden_size=8, max_epochs=5, random_state=0
+    ).fit(X, y)
+    expected = r2_score(
+        np.concatenate(y),
+        np.concatenate(reg.predict(X)),
+        sample_weight=np.repeat(weight, [len(x) for x in X]),
+    )
+    assert reg.score(X, y, sample_weight=weight) == pytest.approx(expected)
+    padded = reg.score(_nan_padded(X), _nan_padded(y)[:, :, 0], sample_weight=weight)
+    assert padded == pytest.approx(expected)
+    assert reg.score(np.array(X, dtype=object), y) == pytest.approx(reg.score(X, y))
+
+
+def test_per_step_regression_cross_validates_on_ragged_data(rng):
+    X = [rng.randn(n, 1) for n in rng.randint(2, 9, size=30)]
+    y = [np.cumsum(x[:, 0]) for x in X]
+    reg = RNNRegressor(
+        return_sequences=True, hidden_size=8, max_epochs=3, random_state=0
+    )
+    scores = cross_val_score(reg, X, y, cv=KFold(3), error_score="raise")
+    assert np.isfinite(scores).all()
 
 
 def test_convergence_rule_stops_early_and_warns_otherwise(rng):

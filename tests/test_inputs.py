@@ -1,10 +1,14 @@
 """Every input format, and the guarantee that padding never reaches the network."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from skrnn import RNNClassifier, RNNRegressor
+from skrnn import RNNClassifier, RNNRegressor, SequenceTagger
+from skrnn.exceptions import ZeroPaddingWarning
+from skrnn.preprocessing import SequenceScaler
 
 TINY = dict(hidden_size=8, max_epochs=3, random_state=0)
 
@@ -158,3 +162,95 @@ def test_folded_standardisation_equals_scaling_the_data(bidirectional, rng):
     finally:
         clf.net_.module_.fold_input_scaling = True
     np.testing.assert_allclose(folded, unfolded, rtol=1e-9, atol=1e-12)
+
+
+def zero_padded(sequences, *, pre=False):
+    """Keras's pad_sequences: zeros after (or, its default, before) each one."""
+    n_steps = max(len(s) for s in sequences)
+    padded = np.zeros((len(sequences), n_steps, sequences[0].shape[1]))
+    for i, seq in enumerate(sequences):
+        if pre:
+            padded[i, n_steps - len(seq) :] = seq
+        else:
+            padded[i, : len(seq)] = seq
+    return padded
+
+
+@pytest.mark.parametrize("pre", [False, True], ids=["post", "pre"])
+@pytest.mark.parametrize(
+    "make_estimator",
+    [
+        lambda: RNNClassifier(**TINY),
+        lambda: RNNRegressor(**TINY),
+        lambda: SequenceTagger(**TINY),
+        SequenceScaler,
+    ],
+    ids=["classifier", "regressor", "tagger", "scaler"],
+)
+def test_zero_padding_warns_once_in_fit(make_estimator, pre, rng):
+    X = zero_padded(ragged(rng), pre=pre)
+    y = labels(ragged(rng))
+    if isinstance(make_estimator(), SequenceTagger):
+        y = [np.arange(X.shape[1]) % 2] * len(X)
+    with pytest.warns(ZeroPaddingWarning, match="zero padding.*NaN.*list") as record:
+        est = make_estimator().fit(X, y)
+    [warning] = [w for w in record if w.category is ZeroPaddingWarning]
+    assert warning.filename == __file__  # points at the user's call
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ZeroPaddingWarning)
+        (est.transform if hasattr(est, "transform") else est.predict)(X)
+
+
+@pytest.mark.parametrize(
+    "make_X",
+    [
+        lambda rng: rng.randn(24, 8, 2),
+        lambda rng: ragged(rng),
+        lambda rng: nan_padded(ragged(rng)),
+        # Counts: all-zero steps everywhere, so trailing zeros are not padding.
+        lambda rng: rng.poisson(0.7, size=(24, 8, 1)).astype(float),
+        lambda rng: rng.binomial(1, 0.3, size=(24, 8, 2)).astype(float),
+        lambda rng: rng.poisson(0.7, size=(24, 8)).astype(float),
+        # Every sequence ends in the same zero step: a feature of the data.
+        lambda rng: np.concatenate([rng.randn(24, 7, 2), np.zeros((24, 1, 2))], 1),
+        # Sequences that are all zeros, and one zero-padded sequence alone.
+        lambda rng: np.zeros((24, 8, 2)),
+        lambda rng: np.concatenate(
+            [zero_padded([rng.randn(3, 2), rng.randn(8, 2)])[:1], rng.randn(23, 8, 2)]
+        ),
+    ],
+    ids=[
+        "gaussian",
+        "list",
+        "nan-padded",
+        "counts",
+        "binary",
+        "counts-2d",
+        "constant-zero-end",
+        "all-zero",
+        "one-padded",
+    ],
+)
+def test_ordinary_data_does_not_warn_of_zero_padding(make_X, rng):
+    X = make_X(rng)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ZeroPaddingWarning)
+        RNNClassifier(**TINY).fit(X, np.arange(len(X)) % 2)
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_a_series_of_arrays_is_a_list_of_sequences(Estimator, rng):
+    X = ragged(rng, n=20)
+    y = labels(X)
+    series = pd.Series(X, index=np.arange(100, 120))
+    from_series = Estimator(**TINY).fit(series, y)
+    from_list = Estimator(**TINY).fit(np.array(X, dtype=object), y)
+    np.testing.assert_allclose(from_series.predict(series), from_list.predict(X))
+
+
+def test_a_series_of_arrays_holds_per_step_targets(rng):
+    X = pd.Series(ragged(rng, n=12))
+    y = pd.Series([np.cumsum(x[:, 0]) for x in X])
+    reg = RNNRegressor(return_sequences=True, **TINY).fit(X, y)
+    assert [len(p) for p in reg.predict(X)] == [len(x) for x in X]
+    assert np.isfinite(reg.score(X, y))

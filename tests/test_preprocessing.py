@@ -7,7 +7,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skrnn import RNNRegressor
-from skrnn.preprocessing import LagWindows, SequenceScaler, make_lag_windows
+from skrnn.preprocessing import (
+    LagWindows,
+    SequenceScaler,
+    from_long_format,
+    make_lag_windows,
+    to_long_format,
+)
 
 TINY = dict(hidden_size=4, max_epochs=2, random_state=0)
 
@@ -340,3 +346,65 @@ def test_pipeline_of_lag_windows_and_regressor_forecasts_a_table(rng):
     for row in (0, 2, 3, 17):
         window = series[max(0, row - 3) : row + 1]
         np.testing.assert_allclose(pred[row], regressor.predict([window])[0], rtol=1e-6)
+
+
+def _long_frame(rng):
+    # Three sequences of 3, 1 and 4 steps; rows shuffled, ids not sorted.
+    ids = np.repeat(["b", "a", "c"], [3, 1, 4])
+    times = np.r_[0:3, 0:1, 0:4] * 10
+    frame = pd.DataFrame(
+        {"id": ids, "time": times, "x1": rng.randn(8), "x2": rng.randn(8)}
+    )
+    return frame.iloc[rng.permutation(8)].reset_index(drop=True), frame
+
+
+def test_from_long_format_orders_sequences_and_steps(rng):
+    shuffled, frame = _long_frame(rng)
+    sequences, ids = from_long_format(shuffled, "id", time_column="time")
+    assert sorted(ids) == ["a", "b", "c"]
+    for seq, id_ in zip(sequences, ids, strict=True):
+        rows = frame[frame["id"] == id_]
+        np.testing.assert_array_equal(seq, rows[["x1", "x2"]].to_numpy())
+    one, _ = from_long_format(frame, "id", feature_columns=["x2"])
+    assert [s.shape for s in one] == [(3, 1), (1, 1), (4, 1)]
+
+
+def test_long_format_round_trip_of_per_step_predictions(rng):
+    _, frame = _long_frame(rng)
+    X, ids = from_long_format(frame, "id", time_column="time")
+    reg = RNNRegressor(return_sequences=True, hidden_size=4, max_epochs=2)
+    pred = reg.fit(X, [x[:, 0] for x in X]).predict(X)
+    long = to_long_format(pred, ids, id_column="id")
+    assert list(long.columns) == ["id", "step", "value"]
+    assert list(long["id"]) == list(frame["id"])
+    np.testing.assert_array_equal(long["step"], np.r_[0:3, 0:1, 0:4])
+    np.testing.assert_allclose(long["value"], np.concatenate(pred))
+    wide = to_long_format([np.ones((2, 2))], ["s"], value_columns=["p", "q"])
+    assert list(wide.columns) == ["id", "step", "p", "q"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(id_column="name"), "id_column='name' is not a column"),
+        (dict(id_column="id", time_column="t"), "time_column='t' is not a column"),
+        (dict(id_column="id", feature_columns=["z"]), r"feature_columns.*\['z'\]"),
+        (dict(id_column="id", feature_columns=[]), "at least one feature"),
+    ],
+)
+def test_from_long_format_explains_bad_arguments(kwargs, match, rng):
+    _, frame = _long_frame(rng)
+    with pytest.raises(ValueError, match=match):
+        from_long_format(frame, **kwargs)
+
+
+def test_from_long_format_needs_a_dataframe():
+    with pytest.raises(TypeError, match="pandas DataFrame"):
+        from_long_format(np.ones((3, 3)), "id")
+
+
+def test_to_long_format_checks_ids_and_names():
+    with pytest.raises(ValueError, match="2 ids for 1 sequences"):
+        to_long_format([np.ones(3)], ["a", "b"])
+    with pytest.raises(ValueError, match="value_columns has 1 names.*2 values"):
+        to_long_format([np.ones((3, 2))], ["a"], value_columns=["p"])

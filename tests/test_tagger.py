@@ -273,3 +273,21 @@ def test_partial_fit_learns_the_classes_of_its_first_call_by_default(rng):
     assert tagger.classes_.tolist() == sorted({t for s in y for t in s})
     with pytest.raises(ValueError, match="y has classes not in `self.classes_`"):
         tagger.partial_fit([["the"]], [["X"]])
+
+
+@pytest.mark.parametrize("fitted", [False, True])
+def test_a_single_sentence_where_a_list_is_expected_gets_a_hint(fitted, rng):
+    X, y = sentences(rng, n=10)
+    tagger = SequenceTagger(**dict(FAST, max_epochs=1))
+    if fitted:
+        tagger.fit(X, y)
+    with pytest.raises(ValueError, match=r"single sequence of tokens.*\[X\]"):
+        tagger.predict(X[0]) if fitted else tagger.fit(X[0], y[0])
+
+
+def test_tokens_with_too_few_fields_hint_at_a_single_sentence(rng):
+    X, y = sentences(rng, n=10)
+    X2 = [[(w, "f") for w in s] for s in X]
+    tagger = SequenceTagger(**dict(FAST, max_epochs=1)).fit(X2, y)
+    with pytest.raises(ValueError, match=r"1 field\(s\).*with 2.*single sequence"):
+        tagger.predict(X2[0])

@@ -1,0 +1,250 @@
+"""Token sequences (words, or tuples of fields) as vocabulary ids.
+
+Any estimator can read token input through :func:`parse_tokens`: in fit it
+learns one vocabulary per token field and a character vocabulary of the words
+(:func:`fit_vocabularies`); afterwards it encodes new tokens with them
+(:func:`encode_tokens`). The result is a :class:`TokenSequences` of ids, which
+an embedding layer reads, and an :class:`~skrnn._data.spec.InputSpec` holding
+the vocabularies for the estimator to keep.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .spec import InputSpec
+
+MAX_WORD_LENGTH = 30  # longer words are cut for the character encoder
+
+PAD, UNKNOWN = 0, 1  # reserved ids in every vocabulary
+
+
+@dataclass
+class TokenSequences:
+    """Token sequences in their internal form.
+
+    Attributes
+    ----------
+    ids : ndarray of shape (n_sequences, max_length, n_fields), dtype int64
+        Vocabulary id of each field of each token (``PAD`` on padding,
+        ``UNKNOWN`` for values outside the vocabulary).
+    word_types : ndarray of shape (n_sequences, max_length), dtype int64
+        Index of each token's first field (the word) in ``type_chars``.
+    type_chars : ndarray of shape (n_types, max_word_length), dtype int64
+        Character ids of every distinct word of this input (``PAD`` after the
+        word's end), for the character encoder.
+    lengths : ndarray of shape (n_sequences,), dtype int64
+    """
+
+    ids: np.ndarray
+    word_types: np.ndarray
+    type_chars: np.ndarray
+    lengths: np.ndarray
+    layout: str = "list"
+
+    def __len__(self):
+        return len(self.lengths)
+
+    def subset(self, indices):
+        return TokenSequences(
+            self.ids[indices],
+            self.word_types[indices],
+            self.type_chars,
+            self.lengths[indices],
+            self.layout,
+        )
+
+
+def is_token_input(X):
+    """Whether ``X`` is a list of token sequences (strings or tuples of strings)."""
+    if not isinstance(X, (list, tuple)) or len(X) == 0:
+        return False
+    for seq in X:
+        if isinstance(seq, str):
+            return False
+        if isinstance(seq, np.ndarray) and seq.dtype.kind in "biufc":
+            return False
+        try:
+            first = seq[0]
+        except (TypeError, IndexError, KeyError):
+            continue
+        return isinstance(first, (str, tuple))
+    return False
+
+
+def token_fields(X):
+    """Validate token sequences; return them as lists of tuples and the width.
+
+    The result is what :func:`fit_vocabularies` and :func:`encode_tokens` take,
+    so that a fit checks its tokens once.
+    """
+    n_fields = None
+    sequences = []
+    for i, seq in enumerate(X):
+        if isinstance(seq, str) or not hasattr(seq, "__len__"):
+            raise TypeError(
+                f"Sequence {i} of X is {type(seq).__name__!r}, not a sequence of "
+                "tokens. Pass each sentence as a list of strings (or of tuples "
+                "of strings, one per field)."
+            )
+        if len(seq) == 0:
+            raise ValueError(
+                f"Sequence {i} of X is empty. Every sequence needs at least one "
+                "token; remove empty sequences."
+            )
+        rows = []
+        for j, token in enumerate(seq):
+            fields = (token,) if isinstance(token, str) else token
+            if not isinstance(fields, tuple) or not all(
+                isinstance(f, str) for f in fields
+            ):
+                raise TypeError(
+                    f"Token {j} of sequence {i} is {token!r} of type "
+                    f"{type(token).__name__}; tokens must be strings or tuples of "
+                    "strings (for example (word, part_of_speech))."
+                )
+            if n_fields is None:
+                n_fields = len(fields)
+                if n_fields == 0:
+                    raise ValueError(f"Token {j} of sequence {i} is an empty tuple.")
+            elif len(fields) != n_fields:
+                raise ValueError(
+                    f"Token {j} of sequence {i} has {len(fields)} fields but the "
+                    f"first token of X has {n_fields}. All tokens of a data set "
+                    "need the same number of fields."
+                )
+            rows.append(fields)
+        sequences.append(rows)
+    return sequences, n_fields
+
+
+def fit_vocabularies(
+    tokens, *, min_frequency, max_word_length=MAX_WORD_LENGTH, lowercase=False
+):
+    """Learn one vocabulary per token field and a character vocabulary.
+
+    Values seen fewer than ``min_frequency`` times map to ``UNKNOWN``, so that
+    the network learns an embedding for unseen words. With ``lowercase`` the
+    word field is looked up in lower case (the characters keep their case).
+    Characters come from the first field (the word). ``tokens`` is the
+    result of :func:`token_fields`.
+    """
+    sequences, n_fields = tokens
+    counts = [{} for _ in range(n_fields)]
+    char_counts = {}
+    for seq in sequences:
+        for fields in seq:
+            for k, value in enumerate(fields):
+                if k == 0 and lowercase:
+                    value = value.lower()
+                counts[k][value] = counts[k].get(value, 0) + 1
+            for char in fields[0][:max_word_length]:
+                char_counts[char] = char_counts.get(char, 0) + 1
+    vocabularies = []
+    for field_counts in counts:
+        kept = sorted(v for v, c in field_counts.items() if c >= min_frequency)
+        vocabularies.append({v: i + 2 for i, v in enumerate(kept)})
+    if not vocabularies[0]:
+        raise ValueError(
+            f"The vocabulary is empty: no word occurs at least "
+            f"min_frequency={min_frequency} times in X. Lower min_frequency."
+        )
+    chars = {c: i + 2 for i, c in enumerate(sorted(char_counts))}
+    return vocabularies, chars
+
+
+def encode_tokens(
+    tokens, vocabularies, chars, *, max_word_length=MAX_WORD_LENGTH, lowercase=False
+):
+    """Checked tokens (:func:`token_fields`) -> :class:`TokenSequences`."""
+    sequences, n_fields = tokens
+    if n_fields != len(vocabularies):
+        hint = ""
+        if n_fields == 1:
+            hint = (
+                " X must be a list of sequences of tokens; a single sequence of "
+                "tuples passed as X reads as sequences of one-field tokens: "
+                "pass [X]."
+            )
+        raise ValueError(
+            f"Tokens of X have {n_fields} field(s), but the estimator was fitted "
+            f"on tokens with {len(vocabularies)}.{hint}"
+        )
+    lengths = np.fromiter((len(s) for s in sequences), np.int64, len(sequences))
+    max_length = int(lengths.max())
+    ids = np.zeros((len(sequences), max_length, n_fields), dtype=np.int64)
+    word_types = np.zeros((len(sequences), max_length), dtype=np.int64)
+    types = {}
+    for i, seq in enumerate(sequences):
+        for j, fields in enumerate(seq):
+            for k, value in enumerate(fields):
+                if k == 0 and lowercase:
+                    value = value.lower()
+                ids[i, j, k] = vocabularies[k].get(value, UNKNOWN)
+            word_types[i, j] = types.setdefault(fields[0], len(types))
+    type_chars = np.zeros(
+        (len(types), min(max_word_length, max(map(len, types)) or 1)), dtype=np.int64
+    )
+    for word, t in types.items():
+        codes = [chars.get(c, UNKNOWN) for c in word[: type_chars.shape[1]]]
+        type_chars[t, : len(codes)] = codes
+    return TokenSequences(ids, word_types, type_chars, lengths)
+
+
+@dataclass(frozen=True)
+class TokenOptions:
+    """How an estimator reads token input.
+
+    Attributes
+    ----------
+    min_frequency : int
+        Values seen fewer times in fit map to ``UNKNOWN``.
+    lowercase : bool
+        Look the word field up in lower case.
+    max_word_length : int
+        Words are cut to this many characters for the character vocabulary.
+    """
+
+    min_frequency: int = 1
+    lowercase: bool = False
+    max_word_length: int = MAX_WORD_LENGTH
+
+
+def parse_tokens(X, options, *, fitted=None):
+    """Validate token sequences ``X``; return them encoded, and their spec.
+
+    Parameters
+    ----------
+    X : list of sequences of str or of tuples of str
+        One sequence of tokens per sample.
+    options : TokenOptions
+        How to read the tokens.
+    fitted : InputSpec or None
+        The spec of fit, whose vocabularies encode ``X``; ``None`` in fit, where
+        the vocabularies are learnt from ``X``.
+
+    Returns
+    -------
+    tokens : TokenSequences
+    spec : InputSpec
+        ``kind='tokens'``, dtype float32, and the vocabularies.
+    """
+    checked = token_fields(X)
+    if fitted is None:
+        vocabularies, chars = fit_vocabularies(
+            checked,
+            min_frequency=options.min_frequency,
+            max_word_length=options.max_word_length,
+            lowercase=options.lowercase,
+        )
+    else:
+        vocabularies, chars = fitted.vocabularies, fitted.chars
+    tokens = encode_tokens(
+        checked,
+        vocabularies,
+        chars,
+        max_word_length=options.max_word_length,
+        lowercase=options.lowercase,
+    )
+    spec = InputSpec("tokens", np.float32, vocabularies=vocabularies, chars=chars)
+    return tokens, spec
