@@ -6,11 +6,11 @@ from sklearn.base import ClassifierMixin
 from ._base import BaseSequenceEstimator
 from ._compat import StrOptions, _fit_context
 from ._data import check_sequence_labels
-from ._docstrings import estimator_doc
+from ._docstrings import CLASS_WEIGHT_DOC, estimator_doc
 from ._targets import class_weight_vector
 
 
-@estimator_doc()
+@estimator_doc(class_weight=CLASS_WEIGHT_DOC)
 class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
     """Recurrent neural network classifier: one label per sequence.
 

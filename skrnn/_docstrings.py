@@ -20,9 +20,9 @@ cell : {'lstm', 'gru', 'rnn'}, default='lstm'
     num_layers : int, default=1
         Number of stacked recurrent layers.
 
-    bidirectional : bool, default=False
-        Whether each layer also reads the sequence backwards. The readout then
-        concatenates both directions.
+    bidirectional : bool, default={bidirectional}
+        Whether each layer also reads the sequence backwards; the outputs of
+        the two directions are concatenated.
 
     dropout : float, default=0.0
         Dropout probability between stacked layers and before the output layer.
@@ -100,7 +100,7 @@ default='adam'
 
     warm_start : bool, default=False
         When true, ``fit`` continues from the previous fit's weights (and keeps
-        its classes, input and target scaling) instead of starting afresh.
+        its classes, input and target scaling) instead of starting afresh.{class_weight}
 
     standardize : bool, default=True
         Standardize each input feature (and, for regression, each target) with
@@ -149,6 +149,15 @@ SMALL_DATA_STOPPING = (
     "        0.97 and 0.93 (``benchmarks/real_data.py``)."
 )
 
+CLASS_WEIGHT_DOC = """\
+class_weight : 'balanced', dict or None, default=None
+        Weights of the classes in the loss, multiplied with ``sample_weight``:
+        a dict maps a label to its weight (labels it leaves out weigh 1), and
+        ``'balanced'`` weighs each class inversely to its frequency among the
+        labels of each call to ``fit`` or ``partial_fit``, as
+        :func:`~sklearn.utils.class_weight.compute_class_weight` does. None
+        weighs every class 1."""
+
 
 def substitute(text, **parts):
     """``text`` with each ``{name}`` placeholder replaced by ``parts[name]``.
@@ -175,19 +184,25 @@ def fill_doc(**parts):
 
 def estimator_doc(
     *,
+    bidirectional=False,
     max_epochs=500,
     n_iter_no_change=50,
     n_iter_no_change_why=SMALL_DATA_STOPPING,
+    class_weight=None,
 ):
     """Decorator inserting the shared estimator parameters, with this class's
     defaults, into its docstring's ``{core_params}``, ``{training_params}`` and
-    ``{dtype_note}``."""
+    ``{dtype_note}``.
+
+    ``class_weight`` is the text of that parameter (placed where the signature
+    has it, after ``warm_start``), or None for an estimator without it.
+    """
+    core = substitute(CORE_PARAMS_DOC, bidirectional=repr(bidirectional))
     training = substitute(
         TRAINING_PARAMS_DOC,
         max_epochs=str(max_epochs),
         n_iter_no_change=str(n_iter_no_change),
         n_iter_no_change_why=n_iter_no_change_why,
+        class_weight="" if class_weight is None else "\n\n    " + class_weight,
     )
-    return fill_doc(
-        core_params=CORE_PARAMS_DOC, training_params=training, dtype_note=DTYPE_NOTE
-    )
+    return fill_doc(core_params=core, training_params=training, dtype_note=DTYPE_NOTE)

@@ -18,17 +18,24 @@ from ._data import (
     step_label_rows,
     step_table_weights,
 )
-from ._docstrings import estimator_doc
+from ._docstrings import CLASS_WEIGHT_DOC, estimator_doc
 from ._stats import real_steps, step_weights
 from ._targets import class_weight_vector
 
 
 @estimator_doc(
+    bidirectional=True,
     max_epochs=100,
     n_iter_no_change=10,
     n_iter_no_change_why=(
         "Tagging data sets have many batches per epoch, so the loss moves every\n"
         "        epoch; for large corpora prefer ``early_stopping=True``."
+    ),
+    class_weight=CLASS_WEIGHT_DOC
+    + (
+        "\n        Labels are weighed per step; with ``crf=True``, whose likelihood\n"
+        "        scores whole sequences, a sequence weighs the mean weight of its\n"
+        "        steps' labels."
     ),
 )
 class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
@@ -93,11 +100,6 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         Token input only.
 
     {training_params}
-
-    class_weight : 'balanced', dict or None, default=None
-        Weights of the labels in the loss (per step), as for
-        :class:`RNNClassifier`. With ``crf=True``, whose likelihood scores whole
-        sequences, a sequence weighs the mean weight of its steps' labels.
 
     Attributes
     ----------
@@ -347,13 +349,16 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
 
         Parameters
         ----------
-        X, y, sample_weight, lengths
+        X, y
             As in :meth:`fit`.
 
         classes : array-like, default=None
             Every label that can occur, given on the first call; by default the
             labels of the first call's ``y``. Later calls cannot bring new
             labels.
+
+        sample_weight, lengths : array-like, default=None
+            As in :meth:`fit`.
 
         Returns
         -------
