@@ -442,7 +442,7 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
     def _record_history(self, net, early_stopping):
         history = _net.epoch_rows(net)
         self.n_iter_ = len(history)
-        self.loss_curve_ = [row["train_loss"] for row in history]
+        self.loss_curve_ = [float(row["train_loss"]) for row in history]
         if early_stopping or (
             self.early_stopping and getattr(self, "validation_scores_", None)
         ):

@@ -30,7 +30,8 @@ class TrainingCurveDisplay:
     the estimator also recorded, after each epoch, the loss and the score
     (accuracy or R^2) on its validation split: the loss shares the training
     loss's y-axis, the score gets a second y-axis on the right, and a vertical
-    line marks the best epoch, whose weights the estimator restored.
+    line marks the best epoch, whose weights the estimator restored. One legend
+    for all the lines sits above the axes, where it hides none of them.
 
     Parameters
     ----------
@@ -138,8 +139,10 @@ class TrainingCurveDisplay:
         Parameters
         ----------
         ax : matplotlib Axes, default=None
-            Axes object to plot on. If `None`, a new figure and axes is created.
-            The validation score, when plotted next to a loss, goes on
+            Axes object to plot on. If `None`, a new figure and axes is created,
+            in constrained layout so that the legend (drawn above the axes, clear
+            of the curves) and both y-axis labels fit in the saved figure. The
+            validation score, when plotted next to a loss, goes on
             ``ax.twinx()``.
 
         metrics : str or list of str, default=None
@@ -181,7 +184,9 @@ class TrainingCurveDisplay:
         }
 
         if ax is None:
-            _, ax = plt.subplots()
+            # Constrained layout leaves room for the legend above the axes and
+            # for the labels of both y-axes, so that savefig keeps them whole.
+            _, ax = plt.subplots(layout="constrained")
         plots_loss = any(metric != "valid_score" for metric in metrics)
         score_ax = None
         if "valid_score" in metrics:
@@ -211,8 +216,8 @@ class TrainingCurveDisplay:
         if score_ax is not None:
             score_ax.set_ylabel(labels["valid_score"])
 
-        # One legend for the lines of both y-axes, on the axes drawn last so
-        # that no line crosses it.
+        # One legend for the lines of both y-axes, above the axes: inside them
+        # it would hide part of the curves, wherever it went.
         handles = [
             artist
             for artist in [*self.lines_, self.best_epoch_line_]
@@ -220,7 +225,13 @@ class TrainingCurveDisplay:
         ]
         title = self.name if name is None else name
         if handles or title is not None:
-            (ax if score_ax is None else score_ax).legend(handles=handles, title=title)
+            (ax if score_ax is None else score_ax).legend(
+                handles=handles,
+                title=title,
+                loc="lower center",
+                bbox_to_anchor=(0.5, 1.0),
+                ncols=max(1, min(len(handles), 2)),
+            )
 
         self.ax_ = ax
         self.score_ax_ = score_ax
@@ -258,7 +269,8 @@ class TrainingCurveDisplay:
             with ``early_stopping=True``. If `None`, every one recorded.
 
         ax : matplotlib Axes, default=None
-            Axes object to plot on. If `None`, a new figure and axes is created.
+            Axes object to plot on. If `None`, a new figure and axes is created,
+            as in :meth:`plot`.
 
         name : str, default=None
             Title of the legend. If `None`, the name of the estimator's class.

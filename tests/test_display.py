@@ -298,6 +298,49 @@ def test_display_from_arrays(pyplot):
         TrainingCurveDisplay(epochs=[1, 2], train_loss=[0.9, 0.5, 0.4]).plot()
 
 
+def _inside(box, outer):
+    return (
+        outer.x0 <= box.x0
+        and box.x1 <= outer.x1
+        and outer.y0 <= box.y0
+        and box.y1 <= outer.y1
+    )
+
+
+@pytest.mark.parametrize("source", ["arrays", "estimator"])
+def test_saved_figure_is_whole_and_its_legend_hides_no_curve(
+    pyplot, stopped_early, tmp_path, source
+):
+    if source == "arrays":
+        # Accuracies close to 1 get three-decimal ticks: the widest right axis.
+        display = TrainingCurveDisplay(
+            epochs=np.arange(1, 9),
+            train_loss=np.linspace(1.0, 0.2, 8),
+            valid_loss=np.linspace(0.9, 0.3, 8),
+            valid_score=np.linspace(0.955, 0.985, 8),
+            best_epoch=7,
+            score_name="accuracy",
+            name="RNNClassifier",
+        ).plot()
+    else:
+        display = TrainingCurveDisplay.from_estimator(stopped_early)
+    figure = display.figure_
+    figure.savefig(tmp_path / "curves.png")
+    renderer = figure.canvas.get_renderer()
+
+    score_label = display.score_ax_.yaxis.label
+    assert score_label.get_text() == "Validation accuracy"
+    for label in (score_label, display.ax_.yaxis.label, display.ax_.xaxis.label):
+        assert _inside(label.get_window_extent(renderer), figure.bbox)
+    # Nothing drawn (tick labels, legend) reaches past the saved image.
+    assert _inside(figure.get_tightbbox(renderer), figure.bbox_inches)
+
+    legend = display.score_ax_.get_legend().get_window_extent(renderer)
+    assert _inside(legend, figure.bbox)
+    # The legend lies outside the data area, so it covers no part of a curve.
+    assert not legend.overlaps(display.ax_.bbox)
+
+
 def test_importing_skrnn_does_not_import_matplotlib():
     code = (
         "import sys, skrnn, skrnn.inspection; "

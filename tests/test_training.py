@@ -92,6 +92,24 @@ def test_history_without_early_stopping(rng):
     assert clf.n_iter_ == len(clf.loss_curve_) == 4
 
 
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_history_holds_plain_floats(Estimator, early_stopping, rng):
+    # Printed, a list of np.float64 reads [np.float64(0.69...), ...].
+    X, y = data(rng)
+    if Estimator is RNNRegressor:
+        y = X[:, :, 0].sum(axis=1)
+    est = Estimator(early_stopping=early_stopping, validation_fraction=0.25, **TINY)
+    est.fit(X, y)
+    if early_stopping:
+        history = [*est.validation_scores_, est.best_validation_score_]
+    else:
+        history = [est.best_loss_]
+    assert [type(v) for v in [*est.loss_curve_, *history]] == [float] * (
+        est.n_iter_ + len(history)
+    )
+
+
 def test_callbacks_are_run_and_survive_clone_and_grid_search(rng):
     X, y = data(rng)
     counter = CountEpochs()
