@@ -47,11 +47,11 @@ max_epochs : int, default={max_epochs}
         epoch is cut into buckets of 50 batches, each sorted by (randomly
         jittered) length, and the batches are shuffled. An epoch then costs
         about the total length of the data instead of the number of sequences
-        times the longest one (2x faster for lengths uniform in 10-200), but
-        each gradient step sees one range of lengths; on a task whose label
-        depends on the length this cost 3 points of accuracy after 25 epochs
-        and 1 point, within the spread between seeds, after 80
-        (``docs/benchmarks.rst``). False draws batches at random.
+        times the longest one, but each gradient step sees one range of
+        lengths. On by default because epochs on data of mixed lengths get
+        much faster, at a small cost in accuracy per epoch where the label
+        depends on the length (see :doc:`/benchmarks`). False draws batches at
+        random.
 
     lr : float, default=1e-3
         Learning rate of the optimizer.
@@ -80,10 +80,10 @@ default='adam'
         Set aside ``validation_fraction`` of the training sequences (stratified
         for classification), stop when the validation score (accuracy or R^2)
         has not improved by ``tol`` for ``n_iter_no_change`` epochs, and restore
-        the weights of the best epoch. Off by default: on small real data sets a
-        validation split costs more training data than it saves (with 67
-        training sequences, a 10 % split collapsed accuracy on 2 of 5 seeds,
-        while the training-loss rule did not). Turn it on for large data sets.
+        the weights of the best epoch. Off by default because on small data
+        sets the validation split costs more training data than early
+        stopping saves (see :doc:`/benchmarks`). Turn it on for large data
+        sets.
 
     validation_fraction : float, default=0.1
         Share of the training sequences set aside when ``early_stopping=True``.
@@ -124,10 +124,9 @@ default='adam'
         to torch's current count (``torch.get_num_threads()``, by default one
         per core) but fewer while other processes keep the CPUs busy, measured
         from ``/proc/stat`` every 0.1 s of work (Linux; elsewhere it leaves the
-        count alone): small recurrent layers run 3x to 50x slower when their
-        threads compete with other work on the same cores
-        (``benchmarks/bench_threads.py``). An int sets the count; None leaves
-        it alone.
+        count alone), because small recurrent layers run several times slower
+        when their threads compete with other work on the same cores (see
+        :doc:`/benchmarks`). An int sets the count; None leaves it alone.
 
     verbose : int, default=0
         0 is silent; 1 prints one line per epoch (training loss, validation
@@ -144,9 +143,8 @@ Training runs in the floating-point precision of ``X``, as in scikit-learn's
 SMALL_DATA_STOPPING = (
     "Recurrent networks often sit on a plateau of the loss for tens of epochs\n"
     "        before they learn, most of all on small data sets with few batches per\n"
-    "        epoch: with a patience of 10, training stopped on that plateau (test\n"
-    "        accuracy 0.58 on BasicMotions, R^2 0.55 on Tecator); with 50 it reached\n"
-    "        0.97 and 0.93 (``benchmarks/real_data.py``)."
+    "        epoch; with a patience of 50, training gets past such a plateau far\n"
+    "        more often than with 10 (see :doc:`/benchmarks`)."
 )
 
 CLASS_WEIGHT_DOC = """\
