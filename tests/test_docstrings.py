@@ -1,4 +1,5 @@
-"""Every public class documents exactly its parameters, with their real defaults.
+"""Every public class, method and function documents exactly its parameters, with
+their real defaults.
 
 The shared parameter text is written once (``skrnn/_docstrings.py``) and inserted
 into several classes, so a default that differs between them, or a parameter one
@@ -30,14 +31,14 @@ def _public_modules():
     return [importlib.import_module(name) for name in names]
 
 
-def _public_classes():
-    classes = {}
+def _public(kind):
+    found = {}
     for module in _public_modules():
         for name in module.__all__:
             obj = getattr(module, name)
-            if inspect.isclass(obj):
-                classes[f"{module.__name__}.{name}"] = obj
-    return classes
+            if kind(obj):
+                found[f"{module.__name__}.{name}"] = obj
+    return found
 
 
 def _own_public_methods(cls):
@@ -53,9 +54,10 @@ def _own_public_methods(cls):
     }
 
 
-CLASSES = _public_classes()
+CLASSES = _public(inspect.isclass)
 CALLABLES = {
-    **{path: cls for path, cls in CLASSES.items()},
+    **CLASSES,
+    **_public(inspect.isfunction),
     **{
         f"{path}.{name}": method
         for path, cls in CLASSES.items()
@@ -101,8 +103,9 @@ def _same_default(documented, actual):
     try:
         value = ast.literal_eval(documented)
     except (ValueError, SyntaxError):
-        # Not a literal (a class, a function): compare the names.
-        return documented == getattr(actual, "__name__", repr(actual))
+        # Not a literal (a class such as np.float32): compare the names.
+        name = documented.rpartition(".")[2]
+        return name == getattr(actual, "__name__", repr(actual))
     return type(value) is type(actual) and value == actual
 
 
