@@ -45,21 +45,14 @@ repeats (never below 5) and ``--threads 1`` is the setting to compare there.
 """
 
 import argparse
-import json
 import math
 import os
-import platform
-import statistics
 import time
-import warnings
-from datetime import datetime, timezone
-from pathlib import Path
 
+import _harness
 import numpy as np
-import sklearn
 import skorch
 import torch
-from sklearn.exceptions import ConvergenceWarning
 from torch import nn
 
 import skrnn
@@ -69,7 +62,6 @@ N_SEQUENCES, N_STEPS, N_FEATURES, N_CLASSES = 4096, 100, 8, 4
 HIDDEN_SIZE, BATCH_SIZE, LR, CLIP = 64, 64, 1e-3, 1.0
 FIT_TARGET, PREDICT_TARGET = 1.05, 0.95
 MIN_REPEATS = 5
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 
 def make_data(seed=0):
@@ -79,6 +71,20 @@ def make_data(seed=0):
     score = X[:, :, 0].mean(axis=1)
     y = np.searchsorted(np.quantile(score, [0.25, 0.5, 0.75]), score)
     return X, y.astype(np.int64)
+
+
+def workload():
+    """The data and model sizes, as the results file records them."""
+    return {
+        "data": {
+            "n_sequences": N_SEQUENCES,
+            "n_steps": N_STEPS,
+            "n_features": N_FEATURES,
+            "n_classes": N_CLASSES,
+            "dtype": "float32",
+        },
+        "model": {"hidden_size": HIDDEN_SIZE, "batch_size": BATCH_SIZE},
+    }
 
 
 # -- hand-written side ------------------------------------------------------------
@@ -143,10 +149,7 @@ def skrnn_fit(X, y, cell, seed=0):
         max_epochs=1,
         random_state=seed,
     )
-    with warnings.catch_warnings():
-        # One epoch never converges; that warning is expected here.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return clf.fit(X, y)
+    return _harness.fit_quietly(clf, X, y)
 
 
 def skrnn_predict_proba(clf, X):
@@ -156,12 +159,6 @@ def skrnn_predict_proba(clf, X):
 # -- timing -----------------------------------------------------------------------
 
 
-def _timed(fn, *args):
-    start = time.perf_counter()
-    result = fn(*args)
-    return time.perf_counter() - start, result
-
-
 def run_one_setting(X, y, cell, n_threads, repeats, budget_s=math.inf):
     """Interleaved timings of both sides at one torch thread count.
 
@@ -169,55 +166,46 @@ def run_one_setting(X, y, cell, n_threads, repeats, budget_s=math.inf):
     ``budget_s`` seconds have passed.
     """
     start = time.perf_counter()
-    old_threads = torch.get_num_threads()
-    torch.set_num_threads(n_threads)
-    try:
-        sides = {
-            "skrnn": (skrnn_fit, skrnn_predict_proba),
-            "hand": (hand_fit, hand_predict_proba),
-        }
-        times = {name: {"fit": [], "predict": []} for name in sides}
-        # Untimed warm-up: first calls pay one-off allocations and kernel setup.
-        for fit, predict in sides.values():
-            predict(fit(X, y, cell), X)
-        for r in range(repeats):
-            if r >= MIN_REPEATS and time.perf_counter() - start > budget_s:
-                break
-            names = ["skrnn", "hand"] if r % 2 == 0 else ["hand", "skrnn"]
-            for name in names:
-                fit, predict = sides[name]
-                t_fit, model = _timed(fit, X, y, cell)
-                t_pred, proba = _timed(predict, model, X)
-                assert proba.shape == (N_SEQUENCES, N_CLASSES)
-                times[name]["fit"].append(t_fit)
-                times[name]["predict"].append(t_pred)
-    finally:
-        torch.set_num_threads(old_threads)
-    fit_ratio = [
-        s / h for s, h in zip(times["skrnn"]["fit"], times["hand"]["fit"], strict=True)
-    ]
+    sides = {
+        "skrnn": (
+            lambda: skrnn_fit(X, y, cell),
+            lambda model: skrnn_predict_proba(model, X),
+        ),
+        "hand": (
+            lambda: hand_fit(X, y, cell),
+            lambda model: hand_predict_proba(model, X),
+        ),
+    }
+
+    def check(name, model, proba):
+        assert proba.shape == (N_SEQUENCES, N_CLASSES)
+
+    with _harness.torch_threads(n_threads):
+        _harness.warm_up(sides)
+        times = _harness.time_sides(
+            sides,
+            repeats,
+            budget_s=budget_s,
+            min_repeats=MIN_REPEATS,
+            start=start,
+            check=check,
+        )
+    fit_ratio = _harness.median_ratio(times["skrnn"]["fit"], times["hand"]["fit"])
     # Throughput is sequences per second, 1 / time: skrnn's throughput relative
     # to the hand-written loop is hand time / skrnn time (1.0 = as fast).
-    predict_ratio = [
-        h / s
-        for s, h in zip(
-            times["skrnn"]["predict"], times["hand"]["predict"], strict=True
-        )
-    ]
-    med = statistics.median
+    predict_ratio = _harness.median_ratio(
+        times["hand"]["predict"], times["skrnn"]["predict"]
+    )
     return {
         "cell": cell,
         "threads": n_threads,
-        "repeats": len(fit_ratio),
+        "repeats": len(times["skrnn"]["fit"]),
         "times_s": times,
-        "median_s": {
-            name: {step: med(v) for step, v in steps.items()}
-            for name, steps in times.items()
-        },
-        "fit_ratio_skrnn_over_hand": med(fit_ratio),
-        "predict_throughput_ratio_skrnn_over_hand": med(predict_ratio),
-        "fit_ok": med(fit_ratio) <= FIT_TARGET,
-        "predict_ok": med(predict_ratio) >= PREDICT_TARGET,
+        "median_s": _harness.medians(times),
+        "fit_ratio_skrnn_over_hand": fit_ratio,
+        "predict_throughput_ratio_skrnn_over_hand": predict_ratio,
+        "fit_ok": fit_ratio <= FIT_TARGET,
+        "predict_ok": predict_ratio >= PREDICT_TARGET,
     }
 
 
@@ -284,26 +272,16 @@ def main(argv=None):
         default=["lstm"],
         help="recurrent cells to test (default: lstm)",
     )
-    parser.add_argument(
-        "--repeats",
-        type=int,
-        default=11,
-        help="timed runs per side and thread count (default: 11, minimum 5)",
+    _harness.add_repeat_arguments(
+        parser,
+        repeats=11,
+        min_repeats=MIN_REPEATS,
+        budget_s=150.0,
+        per="runs per side and thread count",
+        shared_by="thread counts",
     )
-    parser.add_argument(
-        "--budget",
-        type=float,
-        default=150.0,
-        help="seconds for the whole run, shared by the thread counts: a setting "
-        "stops before --repeats (never under 5) when its share is spent "
-        "(default: 150)",
-    )
-    parser.add_argument(
-        "--output", type=Path, default=None, help="JSON file (default: timestamped)"
-    )
+    _harness.add_output_argument(parser)
     args = parser.parse_args(argv)
-    if args.repeats < MIN_REPEATS:
-        parser.error(f"--repeats must be at least {MIN_REPEATS}")
 
     X, y = make_data()
     print(
@@ -315,7 +293,7 @@ def main(argv=None):
     results = []
     settings = [(cell, n) for cell in args.cells for n in args.threads]
     for cell, n_threads in settings:
-        load_before = os.getloadavg()[0]
+        load_before = _harness.load_1min()
         if n_threads > 1 and load_before + n_threads > (os.cpu_count() or 1) + 1.5:
             print(
                 f"warning: load average {load_before:.1f} on {os.cpu_count()} "
@@ -325,35 +303,14 @@ def main(argv=None):
         result = run_one_setting(
             X, y, cell, n_threads, args.repeats, args.budget / len(settings)
         )
-        result["load_average_1min"] = [load_before, os.getloadavg()[0]]
+        result["load_average_1min"] = [load_before, _harness.load_1min()]
         report(result)
         results.append(result)
     best = [summarise_best(results, cell) for cell in args.cells]
 
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    output = args.output or RESULTS_DIR / f"bench_core_speed_{stamp}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
     payload = {
-        "benchmark": "bench_core_speed",
-        "timestamp_utc": stamp,
-        "versions": {
-            "torch": torch.__version__,
-            "skorch": skorch.__version__,
-            "sklearn": sklearn.__version__,
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-        },
-        "skrnn_path": str(Path(skrnn.__file__).parent),
-        "machine": platform.platform(),
-        "cpu_count": os.cpu_count(),
-        "data": {
-            "n_sequences": N_SEQUENCES,
-            "n_steps": N_STEPS,
-            "n_features": N_FEATURES,
-            "n_classes": N_CLASSES,
-            "dtype": "float32",
-        },
-        "model": {"hidden_size": HIDDEN_SIZE, "batch_size": BATCH_SIZE},
+        **_harness.environment("bench_core_speed"),
+        **workload(),
         "targets": {
             "fit_ratio_max": FIT_TARGET,
             "predict_throughput_ratio_min": PREDICT_TARGET,
@@ -361,8 +318,8 @@ def main(argv=None):
         "results": results,
         "best_thread_count": best,
     }
-    output.write_text(json.dumps(payload, indent=2))
-    print(f"\nwrote {output}")
+    print()
+    _harness.save(payload, args.output)
 
 
 if __name__ == "__main__":

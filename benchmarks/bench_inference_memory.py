@@ -26,20 +26,16 @@ import argparse
 import json
 import os
 import pickle
-import platform
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import warnings
-from datetime import datetime, timezone
-from pathlib import Path
 
+import _harness
 import numpy as np
 
 N_STEPS, N_FEATURES, N_CLASSES = 20, 4, 4
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -75,8 +71,6 @@ def make_X(n, seed=0):
 
 
 def fit_model(path, batch_size):
-    from sklearn.exceptions import ConvergenceWarning
-
     from skrnn import RNNClassifier
 
     X = make_X(2000, seed=1)
@@ -84,9 +78,7 @@ def fit_model(path, batch_size):
     clf = RNNClassifier(
         hidden_size=32, batch_size=batch_size, max_epochs=2, random_state=0
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        clf.fit(X, y)
+    _harness.fit_quietly(clf, X, y)
     with open(path, "wb") as f:
         pickle.dump(clf, f)
 
@@ -125,16 +117,11 @@ def main(argv=None):
     )
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
-    parser.add_argument("--output", type=Path, default=None)
+    _harness.add_output_argument(parser)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(measure(args.child[0], int(args.child[1]))))
         return
-
-    import sklearn
-    import torch
-
-    import skrnn
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -163,24 +150,12 @@ def main(argv=None):
                 f"{row['peak_extra_mb'] / row['output_mb']:>13.2f} "
                 f"{row['sequences_per_s']:>9.0f}"
             )
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    output = args.output or RESULTS_DIR / f"bench_inference_memory_{stamp}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
     payload = {
-        "benchmark": "bench_inference_memory",
-        "timestamp_utc": stamp,
-        "versions": {
-            "skrnn": skrnn.__version__,
-            "torch": torch.__version__,
-            "sklearn": sklearn.__version__,
-            "python": platform.python_version(),
-        },
-        "machine": platform.platform(),
+        **_harness.environment("bench_inference_memory"),
         "batch_size": args.batch_size,
         "rows": rows,
     }
-    output.write_text(json.dumps(payload, indent=2))
-    print(f"wrote {output}")
+    _harness.save(payload, args.output)
 
 
 if __name__ == "__main__":

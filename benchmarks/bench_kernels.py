@@ -58,21 +58,20 @@ versions, the machine and the load average.
 
 import argparse
 import contextlib
+import functools
 import importlib
-import json
 import os
-import platform
 import shutil
 import statistics
 import sys
 import time
 import traceback
 import warnings
-from datetime import datetime, timezone
-from pathlib import Path
 
-# The workload of bench_core_speed.py, taken from there (run from the
-# repository root, the benchmarks folder is on sys.path).
+# The benchmarks folder is on sys.path when a script runs from the repository
+# root: the shared harness, and the workload of bench_core_speed.py taken from
+# there.
+import _harness
 import bench_core_speed
 import numpy as np
 import torch
@@ -85,12 +84,10 @@ from bench_core_speed import (
     N_CLASSES,
     N_FEATURES,
     N_SEQUENCES,
-    N_STEPS,
 )
 from torch import nn
 
 MIN_REPEATS = 3
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 DEFAULT_VARIANTS = [
     "eager",
     "eager_no_onednn",
@@ -326,10 +323,8 @@ def predict_proba(variant, X):
     return torch.cat(out)
 
 
-def _timed(fn, *args):
-    start = time.perf_counter()
-    result = fn(*args)
-    return time.perf_counter() - start, result
+def _predict_after_epoch(variant, X, _epoch_loss):
+    return predict_proba(variant, X)
 
 
 def _dynamo_counts():
@@ -366,8 +361,10 @@ def run_cell(cell, variant_names, X, y, repeats, budget_s):
                 rng = np.random.RandomState(0)
                 # The first epoch and pass pay compilation, scripting, profiling
                 # runs and one-off allocations; timed, not counted as steady.
-                first_fit, _ = _timed(train_epoch, variant, optimizer, X, y, rng)
-                first_predict, proba = _timed(predict_proba, variant, X)
+                first_fit, _ = _harness.timed(
+                    train_epoch, variant, optimizer, X, y, rng
+                )
+                first_predict, proba = _harness.timed(predict_proba, variant, X)
                 assert proba.shape == (N_SEQUENCES, N_CLASSES)
         except Exception as exc:  # report what failed and carry on
             failed[name] = "".join(
@@ -392,42 +389,33 @@ def run_cell(cell, variant_names, X, y, repeats, budget_s):
         )
     if "eager" not in variants:
         raise RuntimeError(f"the eager baseline failed: {failed.get('eager')}")
-    names = list(variants)
-    times = {name: {"fit": [], "predict": []} for name in names}
-    for r in range(repeats):
-        if r >= MIN_REPEATS and time.perf_counter() - start > budget_s:
-            break
-        shift = r % len(names)
-        for name in names[shift:] + names[:shift]:
-            t_fit, _ = _timed(
+    # Each side's "fit" is one epoch on its own variant, optimizer and
+    # permutations; its "predict" one pass of that variant.
+    sides = {
+        name: (
+            functools.partial(
                 train_epoch, variants[name], optimizers[name], X, y, rngs[name]
-            )
-            t_pred, _ = _timed(predict_proba, variants[name], X)
-            times[name]["fit"].append(t_fit)
-            times[name]["predict"].append(t_pred)
+            ),
+            functools.partial(_predict_after_epoch, variants[name], X),
+        )
+        for name in variants
+    }
+    times = _harness.time_sides(
+        sides, repeats, budget_s=budget_s, min_repeats=MIN_REPEATS, start=start
+    )
     med = statistics.median
     summary = {}
-    for name in names:
+    for name in variants:
         steady_fit, steady_pred = med(times[name]["fit"]), med(times[name]["predict"])
         summary[name] = {
             **info[name],
             "median_epoch_s": steady_fit,
             "median_predict_s": steady_pred,
-            "epoch_ratio_vs_eager": med(
-                [
-                    t / e
-                    for t, e in zip(
-                        times[name]["fit"], times["eager"]["fit"], strict=True
-                    )
-                ]
+            "epoch_ratio_vs_eager": _harness.median_ratio(
+                times[name]["fit"], times["eager"]["fit"]
             ),
-            "predict_ratio_vs_eager": med(
-                [
-                    t / e
-                    for t, e in zip(
-                        times[name]["predict"], times["eager"]["predict"], strict=True
-                    )
-                ]
+            "predict_ratio_vs_eager": _harness.median_ratio(
+                times[name]["predict"], times["eager"]["predict"]
             ),
             # What the first epoch and pass cost beyond a steady one: compile,
             # scripting and warm-up.
@@ -479,19 +467,14 @@ def main(argv=None):
     parser.add_argument(
         "--threads", type=int, default=1, help="torch threads (default: 1)"
     )
-    parser.add_argument(
-        "--repeats",
-        type=int,
-        default=5,
-        help=f"timed epochs and passes per variant (default: 5, minimum {MIN_REPEATS})",
-    )
-    parser.add_argument(
-        "--budget",
-        type=float,
-        default=150.0,
-        help="seconds for the whole run, shared by the cells: a cell stops before "
-        f"--repeats (never under {MIN_REPEATS}) when its share is spent; warm-up "
-        "and compilation count (default: 150)",
+    _harness.add_repeat_arguments(
+        parser,
+        repeats=5,
+        min_repeats=MIN_REPEATS,
+        budget_s=150.0,
+        per="epochs and passes per variant",
+        shared_by="cells",
+        budget_note="; warm-up and compilation count",
     )
     parser.add_argument(
         "--cells", nargs="+", choices=["lstm", "gru"], default=["lstm", "gru"]
@@ -510,12 +493,8 @@ def main(argv=None):
         help="disable Inductor's caches, so that compile times are those of a "
         "first compilation",
     )
-    parser.add_argument(
-        "--output", type=Path, default=None, help="JSON file (default: timestamped)"
-    )
+    _harness.add_output_argument(parser)
     args = parser.parse_args(argv)
-    if args.repeats < MIN_REPEATS:
-        parser.error(f"--repeats must be at least {MIN_REPEATS}")
     if args.no_compile_cache:
         # Not "import torch._inductor.config" here: that would make torch a
         # local name of main, unbound on every other path.
@@ -534,12 +513,10 @@ def main(argv=None):
         f"oneDNN {torch.backends.mkldnn.is_available()}, C++ compiler {compiler}"
     )
     print(f"data {tuple(X.shape)} float32, hidden {HIDDEN_SIZE}, batch {BATCH_SIZE}\n")
-    old_threads = torch.get_num_threads()
-    torch.set_num_threads(args.threads)
     results = []
-    try:
+    with _harness.torch_threads(args.threads):
         for cell in args.cells:
-            load_before = os.getloadavg()[0]
+            load_before = _harness.load_1min()
             result = run_cell(
                 cell,
                 variant_names,
@@ -549,44 +526,22 @@ def main(argv=None):
                 args.budget / len(args.cells),
             )
             result["threads"] = args.threads
-            result["load_average_1min"] = [load_before, os.getloadavg()[0]]
+            result["load_average_1min"] = [load_before, _harness.load_1min()]
             report(result)
             print()
             results.append(result)
-    finally:
-        torch.set_num_threads(old_threads)
 
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    output = args.output or RESULTS_DIR / f"bench_kernels_{stamp}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
     payload = {
-        "benchmark": "bench_kernels",
-        "timestamp_utc": stamp,
-        "versions": {
-            "torch": torch.__version__,
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-        },
-        "machine": platform.platform(),
-        "processor": platform.processor(),
-        "cpu_count": os.cpu_count(),
+        **_harness.environment("bench_kernels"),
         "cpu_capability": torch.backends.cpu.get_cpu_capability(),
         "onednn_available": torch.backends.mkldnn.is_available(),
         "cxx_compiler": compiler,
-        "data": {
-            "n_sequences": N_SEQUENCES,
-            "n_steps": N_STEPS,
-            "n_features": N_FEATURES,
-            "n_classes": N_CLASSES,
-            "dtype": "float32",
-        },
-        "model": {"hidden_size": HIDDEN_SIZE, "batch_size": BATCH_SIZE},
+        **bench_core_speed.workload(),
         "threads": args.threads,
         "compile_cache": not args.no_compile_cache,
         "results": results,
     }
-    output.write_text(json.dumps(payload, indent=2))
-    print(f"wrote {output}")
+    _harness.save(payload, args.output)
     return 0
 
 

@@ -29,17 +29,24 @@ import json
 import sys
 import time
 import warnings
-from pathlib import Path
 
+import _harness
 import numpy as np
 import torch
 
 from skrnn import SequenceTagger
 from skrnn.datasets import read_conllu
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "ud_english_ewt"
-RESULTS = ROOT / "benchmarks" / "results"
+DATA = _harness.SHARED_DATA_DIR / "ud_english_ewt"
+
+
+def read_ewt(*splits):
+    """``(sentences, tags)`` of each named split (``"train"``, ``"dev"``,
+    ``"test"``), or None, said on the output, when the data are absent."""
+    if not DATA.exists():
+        print(f"skipped: {DATA} not found (the shared data sets are absent)")
+        return None
+    return [read_conllu(DATA / f"en_ewt-ud-{split}.conllu") for split in splits]
 
 
 def accuracy(y_true, y_pred, mask=None):
@@ -71,13 +78,10 @@ def main(argv=None):
     parser.add_argument("--no-lowercase", action="store_true")
     parser.add_argument("--tag", default="", help="suffix of the results file")
     args = parser.parse_args(argv)
-    if not DATA.exists():
-        print(f"skipped: {DATA} not found (the shared data sets are absent)")
+    splits = read_ewt("train", "dev", "test")
+    if splits is None:
         return 0
-
-    X_train, y_train = read_conllu(DATA / "en_ewt-ud-train.conllu")
-    X_dev, y_dev = read_conllu(DATA / "en_ewt-ud-dev.conllu")
-    X_test, y_test = read_conllu(DATA / "en_ewt-ud-test.conllu")
+    (X_train, y_train), (X_dev, y_dev), (X_test, y_test) = splits
     if args.limit:
         X_train, y_train = X_train[: args.limit], y_train[: args.limit]
     train_words = {w for s in X_train for w in s}
@@ -88,9 +92,8 @@ def main(argv=None):
         "unseen in training)"
     )
 
-    previous_threads = torch.get_num_threads()
-    torch.set_num_threads(args.threads)
-    try:
+    environment = _harness.environment("bench_tagging_ewt")
+    with _harness.torch_threads(args.threads):
         tagger = SequenceTagger(
             hidden_size=args.hidden_size,
             bidirectional=True,
@@ -134,8 +137,6 @@ def main(argv=None):
         tic = time.perf_counter()
         pred = best.predict(X_test)
         tag_seconds = time.perf_counter() - tic
-    finally:
-        torch.set_num_threads(previous_threads)
     n_test = sum(map(len, X_test))
     result = {
         "crf": not args.no_crf,
@@ -156,9 +157,8 @@ def main(argv=None):
         "torch": torch.__version__,
     }
     print(json.dumps({k: v for k, v in result.items() if k != "history"}, indent=2))
-    RESULTS.mkdir(parents=True, exist_ok=True)
     name = "tagging_ewt" + ("_nocrf" if args.no_crf else "") + args.tag + ".json"
-    (RESULTS / name).write_text(json.dumps(result, indent=2))
+    _harness.write_json({**environment, **result}, _harness.RESULTS_DIR / name)
     return 0
 
 

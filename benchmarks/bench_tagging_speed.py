@@ -68,32 +68,23 @@ ratios much less).
 """
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import sys
 import time
-import warnings
 from collections import Counter
-from datetime import datetime, timezone
 from pathlib import Path
 
+import _harness
 import numpy as np
-import sklearn
 import skorch
 import torch
-from sklearn.exceptions import ConvergenceWarning
+from bench_tagging_ewt import read_ewt
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 import skrnn
 from skrnn import SequenceTagger
-from skrnn.datasets import read_conllu
-
-ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "ud_english_ewt"
-RESULTS_DIR = ROOT / "benchmarks" / "results"
 
 BATCH_SIZE, CLIP, MIN_FREQUENCY, MAX_WORD_LENGTH, CHAR_DIM = 32, 1.0, 2, 30, 30
 WARMUP_SENTENCES = 200
@@ -299,10 +290,7 @@ def skrnn_fitter(crf):
             random_state=seed,
             **extra,
         )
-        with warnings.catch_warnings():
-            # One epoch never converges; that warning is expected here.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            tagger.fit(X, y)
+        _harness.fit_quietly(tagger, X, y)
         assert tagger.n_iter_ == 1, tagger.n_iter_
         tagger.vocabulary_size_ = len(tagger.vocabularies_[0]) + 2
         tagger.n_parameters_ = sum(p.numel() for p in tagger.net_.module_.parameters())
@@ -323,12 +311,6 @@ def accuracy(y_true, y_pred):
     return float(np.mean(true == np.concatenate(y_pred)))
 
 
-def _timed(fn, *args):
-    start = time.perf_counter()
-    result = fn(*args)
-    return time.perf_counter() - start, result
-
-
 def run_config(name, config, data, n_threads, repeats, budget_s, with_crf):
     """Interleaved timings of every side on one configuration."""
     X_train, y_train, X_dev, y_dev = data
@@ -341,43 +323,50 @@ def run_config(name, config, data, n_threads, repeats, budget_s, with_crf):
     if with_crf:
         sides["skrnn_crf"] = (skrnn_fitter(crf=True), skrnn_predict)
     names = list(sides)
-    times = {s: {"fit": [], "predict": []} for s in names}
     dev_accuracy = {s: [] for s in names}
-    hand_prep = []
+    hand_prep, shapes = [], {}
+
+    def check(side, model, pred):
+        dev_accuracy[side].append(accuracy(y_dev, pred))
+        if side == "hand":
+            hand_prep.append(model.prep_seconds_)
+        if side in ("hand", "skrnn"):
+            shapes[side] = (model.vocabulary_size_, model.n_parameters_)
+
+    def sides_on(X_fit, y_fit, X_predict):
+        return {
+            side: (
+                lambda fit=fit: fit(X_fit, y_fit, config),
+                lambda model, predict=predict: predict(model, X_predict),
+            )
+            for side, (fit, predict) in sides.items()
+        }
+
     start = time.perf_counter()
-    old_threads = torch.get_num_threads()
-    torch.set_num_threads(n_threads)
-    try:
-        # Untimed warm-up: first calls pay one-off allocations and kernel setup.
-        for fit, predict in sides.values():
-            model = fit(X_train[:WARMUP_SENTENCES], y_train[:WARMUP_SENTENCES], config)
-            predict(model, X_dev[:WARMUP_SENTENCES])
-        for r in range(repeats):
-            if r >= MIN_REPEATS and time.perf_counter() - start > budget_s:
-                break
-            for side in names[r % len(names) :] + names[: r % len(names)]:
-                fit, predict = sides[side]
-                t_fit, model = _timed(fit, X_train, y_train, config)
-                t_pred, pred = _timed(predict, model, X_dev)
-                times[side]["fit"].append(t_fit)
-                times[side]["predict"].append(t_pred)
-                dev_accuracy[side].append(accuracy(y_dev, pred))
-                if side == "hand":
-                    hand_prep.append(model.prep_seconds_)
-                    hand_shape = (model.vocabulary_size_, model.n_parameters_)
-                elif side == "skrnn":
-                    skrnn_shape = (model.vocabulary_size_, model.n_parameters_)
-    finally:
-        torch.set_num_threads(old_threads)
+    with _harness.torch_threads(n_threads):
+        _harness.warm_up(
+            sides_on(
+                X_train[:WARMUP_SENTENCES],
+                y_train[:WARMUP_SENTENCES],
+                X_dev[:WARMUP_SENTENCES],
+            )
+        )
+        times = _harness.time_sides(
+            sides_on(X_train, y_train, X_dev),
+            repeats,
+            budget_s=budget_s,
+            min_repeats=MIN_REPEATS,
+            start=start,
+            check=check,
+        )
     # Same vocabulary, same layers: the same number of weights.
-    assert hand_shape == skrnn_shape, (hand_shape, skrnn_shape)
+    hand_shape = shapes["hand"]
+    assert hand_shape == shapes["skrnn"], shapes
     med = statistics.median
 
     def ratios(step, a, b):
         # Tokens per second of a relative to b: time of b / time of a.
-        return med(
-            [tb / ta for ta, tb in zip(times[a][step], times[b][step], strict=True)]
-        )
+        return _harness.median_ratio(times[b][step], times[a][step])
 
     result = {
         "config": name,
@@ -390,9 +379,7 @@ def run_config(name, config, data, n_threads, repeats, budget_s, with_crf):
         "dev_tokens": n_dev,
         "times_s": times,
         "hand_prep_s": hand_prep,
-        "median_s": {
-            s: {step: med(v) for step, v in steps.items()} for s, steps in times.items()
-        },
+        "median_s": _harness.medians(times),
         "median_tokens_per_s": {
             s: {
                 "train": n_train / med(times[s]["fit"]),
@@ -454,20 +441,13 @@ def main(argv=None):
     parser.add_argument(
         "--threads", type=int, default=1, help="torch threads (default: 1)"
     )
-    parser.add_argument(
-        "--repeats",
-        type=int,
-        default=5,
-        help=f"timed runs per side and configuration (default: 5, minimum "
-        f"{MIN_REPEATS})",
-    )
-    parser.add_argument(
-        "--budget",
-        type=float,
-        default=150.0,
-        help="seconds for the whole run, shared by the configurations: one stops "
-        f"before --repeats (never under {MIN_REPEATS}) when its share is spent "
-        "(default: 150)",
+    _harness.add_repeat_arguments(
+        parser,
+        repeats=5,
+        min_repeats=MIN_REPEATS,
+        budget_s=150.0,
+        per="runs per side and configuration",
+        shared_by="configurations",
     )
     parser.add_argument(
         "--configs",
@@ -488,18 +468,12 @@ def main(argv=None):
         action="store_false",
         help="skip timing skrnn with crf=True",
     )
-    parser.add_argument(
-        "--output", type=Path, default=None, help="JSON file (default: timestamped)"
-    )
+    _harness.add_output_argument(parser)
     args = parser.parse_args(argv)
-    if args.repeats < MIN_REPEATS:
-        parser.error(f"--repeats must be at least {MIN_REPEATS}")
-    if not DATA.exists():
-        print(f"skipped: {DATA} not found (the shared data sets are absent)")
+    splits = read_ewt("train", "dev")
+    if splits is None:
         return 0
-
-    X_train, y_train = read_conllu(DATA / "en_ewt-ud-train.conllu")
-    X_dev, y_dev = read_conllu(DATA / "en_ewt-ud-dev.conllu")
+    (X_train, y_train), (X_dev, y_dev) = splits
     X_train, y_train = X_train[: args.train_sentences], y_train[: args.train_sentences]
     data = (X_train, y_train, X_dev, y_dev)
     print(
@@ -512,14 +486,15 @@ def main(argv=None):
         f"tokens, one epoch per fit; dev: {len(X_dev)} sentences / "
         f"{sum(map(len, X_dev))} tokens per prediction; batch {BATCH_SIZE}\n"
     )
-    if args.threads > 1 and os.getloadavg()[0] + args.threads > (os.cpu_count() or 1):
+    load = _harness.load_1min()
+    if args.threads > 1 and load + args.threads > (os.cpu_count() or 1):
         print(
-            f"warning: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} "
+            f"warning: load average {load:.1f} on {os.cpu_count()} "
             f"CPUs: {args.threads} torch threads will wait on other processes."
         )
     results = []
     for name in args.configs:
-        load_before = os.getloadavg()[0]
+        load_before = _harness.load_1min()
         result = run_config(
             name,
             CONFIGS[name],
@@ -529,29 +504,13 @@ def main(argv=None):
             args.budget / len(args.configs),
             with_crf=args.crf,
         )
-        result["load_average_1min"] = [load_before, os.getloadavg()[0]]
+        result["load_average_1min"] = [load_before, _harness.load_1min()]
         report(result)
         print()
         results.append(result)
 
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    output = args.output or RESULTS_DIR / f"bench_tagging_speed_{stamp}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
     payload = {
-        "benchmark": "bench_tagging_speed",
-        "timestamp_utc": stamp,
-        "versions": {
-            "skrnn": getattr(skrnn, "__version__", None),
-            "torch": torch.__version__,
-            "skorch": skorch.__version__,
-            "sklearn": sklearn.__version__,
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-        },
-        "skrnn_path": str(Path(skrnn.__file__).parent),
-        "machine": platform.platform(),
-        "processor": platform.processor(),
-        "cpu_count": os.cpu_count(),
+        **_harness.environment("bench_tagging_speed"),
         "data": {
             "train": f"en_ewt-ud-train.conllu, first {len(X_train)} sentences",
             "predict": "en_ewt-ud-dev.conllu",
@@ -559,8 +518,7 @@ def main(argv=None):
         "batch_size": BATCH_SIZE,
         "results": results,
     }
-    output.write_text(json.dumps(payload, indent=2))
-    print(f"wrote {output}")
+    _harness.save(payload, args.output)
     return 0
 
 

@@ -30,18 +30,14 @@ Run from the repository root::
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import time
-import warnings
-from datetime import datetime, timezone
-from pathlib import Path
 
+import _harness
 import numpy as np
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
 BATCH_SIZES = (16, 64, 256)
 
 
@@ -57,14 +53,6 @@ def _classifier(**params):
     from skrnn import RNNClassifier
 
     return RNNClassifier(random_state=0, **params)
-
-
-def _fit_quietly(est, X, y):
-    from sklearn.exceptions import ConvergenceWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(X, y)
 
 
 # -- part 1 -----------------------------------------------------------------------
@@ -84,33 +72,27 @@ def _run_setting(setting, batch_size, X, y):
         params = {"n_threads": None}  # exactly torch's setting
     est = _classifier(hidden_size=64, batch_size=batch_size, max_epochs=1, **params)
     t0 = time.perf_counter()
-    _fit_quietly(est, X, y)
+    _harness.fit_quietly(est, X, y)
     t1 = time.perf_counter()
     est.predict_proba(X)
     return t1 - t0, time.perf_counter() - t1
 
 
 def threads_by_batch(repeats):
-    import torch
-
     X, y = make_data(1024, 100)
-    old = torch.get_num_threads()
     times = {}
-    try:
+    with _harness.torch_threads():  # each setting sets its own count
         for batch_size in BATCH_SIZES:
             for setting in SETTINGS:  # warm-up
                 _run_setting(setting, batch_size, X, y)
-            for r in range(repeats):
-                k = r % len(SETTINGS)
-                for setting in SETTINGS[k:] + SETTINGS[:k]:
+            for order in _harness.rotations(SETTINGS, repeats):
+                for setting in order:
                     fit, predict = _run_setting(setting, batch_size, X, y)
                     entry = times.setdefault(
                         (batch_size, setting), {"fit": [], "predict": []}
                     )
                     entry["fit"].append(fit)
                     entry["predict"].append(predict)
-    finally:
-        torch.set_num_threads(old)
     rows = []
     for batch_size in BATCH_SIZES:
         row = {"batch_size": batch_size}
@@ -121,11 +103,8 @@ def threads_by_batch(repeats):
                 for setting in SETTINGS
             }
             for setting in ("2", "auto"):
-                row[step][f"ratio_{setting}_over_1"] = statistics.median(
-                    b / a
-                    for a, b in zip(
-                        one[step], times[(batch_size, setting)][step], strict=True
-                    )
+                row[step][f"ratio_{setting}_over_1"] = _harness.median_ratio(
+                    times[(batch_size, setting)][step], one[step]
                 )
         rows.append(row)
     return rows
@@ -171,7 +150,7 @@ def search_child(n_jobs, epochs):
             n_jobs=n_jobs,
         )
         t0 = time.perf_counter()
-        _fit_quietly(search, X, y)
+        _harness.fit_quietly(search, X, y)
         out[label] = time.perf_counter() - t0
     return out
 
@@ -181,9 +160,9 @@ def calibrate_epochs():
 
     X, y = make_data(512, 50)  # one CV training fold of the search
     est = _classifier(hidden_size=48, max_epochs=2, n_iter_no_change=3)
-    _fit_quietly(est, X, y)
+    _harness.fit_quietly(est, X, y)
     t0 = time.perf_counter()
-    _fit_quietly(est, X, y)
+    _harness.fit_quietly(est, X, y)
     per_epoch = (time.perf_counter() - t0) / 2
     return max(1, round(1.0 / per_epoch)), per_epoch, torch.get_num_threads()
 
@@ -195,8 +174,8 @@ def grid_search(repeats):
         f"{threads} torch threads, measured)"
     )
     times = {1: {"cold": [], "warm": []}, 2: {"cold": [], "warm": []}}
-    for r in range(repeats):
-        for n_jobs in (1, 2) if r % 2 == 0 else (2, 1):
+    for r, order in enumerate(_harness.rotations((1, 2), repeats)):
+        for n_jobs in order:
             done = subprocess.run(
                 [sys.executable, __file__, "--child", str(n_jobs), str(epochs)],
                 check=True,
@@ -227,7 +206,7 @@ def main(argv=None):
     parser.add_argument("--part", choices=["threads", "search", "all"], default="all")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
-    parser.add_argument("--output", type=Path, default=None)
+    _harness.add_output_argument(parser)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(search_child(int(args.child[0]), int(args.child[1]))))
@@ -235,27 +214,16 @@ def main(argv=None):
 
     import multiprocessing
 
-    import sklearn
     import torch
 
-    import skrnn
-
     payload = {
-        "benchmark": "bench_threads",
-        "versions": {
-            "skrnn": skrnn.__version__,
-            "torch": torch.__version__,
-            "sklearn": sklearn.__version__,
-            "python": platform.python_version(),
-        },
-        "machine": platform.platform(),
-        "cpu_count": os.cpu_count(),
+        **_harness.environment("bench_threads"),
         "default_torch_threads": torch.get_num_threads(),
-        "load_average_1min_start": os.getloadavg()[0],
+        "load_average_1min_start": _harness.load_1min(),
     }
     print(
         f"{os.cpu_count()} CPUs, torch {torch.__version__} defaults to "
-        f"{torch.get_num_threads()} threads, load average {os.getloadavg()[0]:.2f}"
+        f"{torch.get_num_threads()} threads, load average {_harness.load_1min():.2f}"
     )
     if args.part in ("threads", "all"):
         rows = threads_by_batch(args.repeats)
@@ -272,12 +240,8 @@ def main(argv=None):
         payload["threads_busy"] = rows
     if args.part in ("search", "all"):
         payload["search"] = grid_search(args.repeats)
-    payload["load_average_1min_end"] = os.getloadavg()[0]
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    output = args.output or RESULTS_DIR / f"bench_threads_{stamp}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(payload, indent=2, default=str))
-    print(f"wrote {output}")
+    payload["load_average_1min_end"] = _harness.load_1min()
+    _harness.save(payload, args.output)
 
 
 if __name__ == "__main__":

@@ -37,21 +37,13 @@ Run from the repository root::
 """
 
 import argparse
-import json
 import math
-import os
-import platform
 import statistics
 import time
-import warnings
-from datetime import datetime, timezone
-from pathlib import Path
 
+import _harness
 import numpy as np
-import sklearn
-import skorch
 import torch
-from sklearn.exceptions import ConvergenceWarning
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
@@ -60,8 +52,7 @@ from skrnn import RNNClassifier
 
 N_FEATURES, N_CLASSES, MIN_LENGTH = 8, 4, 10
 HIDDEN_SIZE, BATCH_SIZE, LR, CLIP = 64, 64, 1e-3, 1.0
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
-PLOT_PATH = Path(__file__).resolve().parents[1] / "docs" / "_static"
+PLOT_PATH = _harness.ROOT / "docs" / "_static"
 
 
 def make_data(n_sequences, max_length, seed=0):
@@ -147,9 +138,7 @@ def skrnn_fit(X, y, *, epochs=1, seed=0):
         n_iter_no_change=epochs + 1,
         random_state=seed,
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return clf.fit(X, y)
+    return _harness.fit_quietly(clf, X, y)
 
 
 def make_sides(X, y):
@@ -173,31 +162,18 @@ def make_sides(X, y):
 
 def time_sides(sides, repeats, budget_s):
     start = time.perf_counter()
-    names = list(sides)
-    for fit, predict in sides.values():  # untimed warm-up
-        predict(fit())
-    times = {name: {"fit": [], "predict": []} for name in names}
-    for r in range(repeats):
-        if r >= 3 and time.perf_counter() - start > budget_s:
-            break
-        order = names[r % len(names) :] + names[: r % len(names)]
-        for name in order:
-            fit, predict = sides[name]
-            t0 = time.perf_counter()
-            model = fit()
-            t1 = time.perf_counter()
-            proba = predict(model)
-            t2 = time.perf_counter()
-            assert proba.shape[1] == N_CLASSES
-            times[name]["fit"].append(t1 - t0)
-            times[name]["predict"].append(t2 - t1)
-    return times
+    _harness.warm_up(sides)
+
+    def check(name, model, proba):
+        assert proba.shape[1] == N_CLASSES
+
+    return _harness.time_sides(
+        sides, repeats, budget_s=budget_s, min_repeats=3, start=start, check=check
+    )
 
 
 def ratios(times, num, den, step):
-    return statistics.median(
-        a / b for a, b in zip(times[num][step], times[den][step], strict=True)
-    )
+    return _harness.median_ratio(times[num][step], times[den][step])
 
 
 def accuracy_runs(n_sequences, max_length, epochs, seeds):
@@ -277,24 +253,17 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--plot", action="store_true")
-    parser.add_argument("--output", type=Path, default=None)
+    _harness.add_output_argument(parser)
     args = parser.parse_args(argv)
 
-    old_threads = torch.get_num_threads()
-    torch.set_num_threads(args.threads)
-    try:
-        payload = run(args)
-    finally:
-        torch.set_num_threads(old_threads)
-    stamp = payload["timestamp_utc"]
-    output = args.output or RESULTS_DIR / f"bench_variable_length_{stamp}.json"
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(json.dumps(payload, indent=2))
-    print(f"wrote {output}")
+    environment = _harness.environment("bench_variable_length")
+    with _harness.torch_threads(args.threads):
+        payload = {**environment, **run(args)}
+    _harness.save(payload, args.output)
 
 
 def run(args):
-    load_before = os.getloadavg()[0]
+    load_before = _harness.load_1min()
     X, y = make_data(args.n_sequences, args.max_length)
     lengths = np.array([len(x) for x in X])
     ideal = lengths.max() / lengths.mean()
@@ -308,10 +277,7 @@ def run(args):
     )
     times = time_sides(make_sides(X, y), args.repeats, args.budget)
     n_repeats = len(times["skrnn"]["fit"])
-    med = {
-        name: {step: statistics.median(v) for step, v in steps.items()}
-        for name, steps in times.items()
-    }
+    med = _harness.medians(times)
     speedup_fit = ratios(times, "padded", "skrnn", "fit")
     speedup_predict = ratios(times, "padded", "skrnn", "predict")
     vs_packed_fit = ratios(times, "skrnn", "packed", "fit")
@@ -332,17 +298,6 @@ def run(args):
         f"predict {vs_packed_predict:.2f} (target <= 1.00)"
     )
     payload = {
-        "benchmark": "bench_variable_length",
-        "timestamp_utc": datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ"),
-        "versions": {
-            "skrnn": skrnn.__version__,
-            "torch": torch.__version__,
-            "skorch": skorch.__version__,
-            "sklearn": sklearn.__version__,
-            "python": platform.python_version(),
-        },
-        "machine": platform.platform(),
-        "cpu_count": os.cpu_count(),
         "threads": args.threads,
         "data": {
             "n_sequences": len(X),
@@ -376,7 +331,7 @@ def run(args):
         points = plot_runs(1024, [50, 100, 200, 400], repeats=3)
         save_plot(points, PLOT_PATH / "variable_length.png", 1024)
         payload["plot"] = points
-    payload["load_average_1min"] = [load_before, os.getloadavg()[0]]
+    payload["load_average_1min"] = [load_before, _harness.load_1min()]
     return payload
 
 

@@ -11,22 +11,26 @@ snapshot is then loaded into ``net_.module_`` and scored on TRAIN and TEST.
 
 import argparse
 import copy
-import json
 import sys
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
-import torch
 from sklearn.metrics import accuracy_score, r2_score
 from skorch.callbacks import Callback
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent))
 
-from real_data import DATASETS, DEFAULT_DATA_DIR, load, parse_params  # noqa: E402
+import _harness  # noqa: E402
+from real_data import (  # noqa: E402
+    DATASETS,
+    DEFAULT_DATA_DIR,
+    load,
+    params_tag,
+    parse_params,
+)
 
 from skrnn import RNNClassifier, RNNRegressor  # noqa: E402
 
@@ -100,15 +104,14 @@ def main(argv=None):
     parser.add_argument("--tag", default=None)
     args = parser.parse_args(argv)
     params = parse_params(args.param)
-    tag = args.tag or "curve_" + (
-        "defaults"
-        if not params
-        else "_".join(f"{k}-{v}" for k, v in sorted(params.items()))
-    )
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    results = {"tag": tag, "params": params, "datasets": {}}
-    try:
+    tag = args.tag or "curve_" + params_tag(params)
+    results = {
+        **_harness.environment("epoch_curve"),
+        "tag": tag,
+        "params": params,
+        "datasets": {},
+    }
+    with _harness.torch_threads(1):
         for name in args.datasets:
             task, _ = DATASETS[name]
             data = load(args.data_dir, name, np.float32)
@@ -133,12 +136,7 @@ def main(argv=None):
                     f"test {test:.3f}  t={t:.0f}s",
                     flush=True,
                 )
-    finally:
-        torch.set_num_threads(previous)
-    out = HERE / "results" / f"{tag}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=1))
-    print(f"wrote {out}")
+    _harness.save(results, _harness.RESULTS_DIR / f"{tag}.json", indent=1)
 
 
 if __name__ == "__main__":

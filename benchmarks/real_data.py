@@ -26,27 +26,19 @@ PLAID with a cap on epochs::
 
 import argparse
 import ast
-import json
-import platform
-import sys
 import time
 import warnings
 from pathlib import Path
 
+import _harness
 import numpy as np
-import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, mean_squared_error, r2_score
 
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(ROOT))
+from skrnn import RNNClassifier, RNNRegressor
+from skrnn.datasets import read_ts
 
-import skrnn  # noqa: E402
-from skrnn import RNNClassifier, RNNRegressor  # noqa: E402
-from skrnn.datasets import read_ts  # noqa: E402
-
-DEFAULT_DATA_DIR = ROOT.parent / "shared" / "data"
+DEFAULT_DATA_DIR = _harness.SHARED_DATA_DIR
 
 # name -> task; the published figures are those of the data README (same splits).
 DATASETS = {
@@ -70,6 +62,13 @@ def parse_params(items):
         except (ValueError, SyntaxError):
             params[key] = value  # a plain string such as gru or mean
     return params
+
+
+def params_tag(params):
+    """The results file's name for ``params``: ``defaults``, or ``key-value_...``."""
+    if not params:
+        return "defaults"
+    return "_".join(f"{k}-{v}" for k, v in sorted(params.items()))
 
 
 def load(data_dir, name, dtype):
@@ -189,30 +188,19 @@ def main(argv=None):
     unknown = [d for d in args.datasets if d not in DATASETS]
     if unknown:
         raise SystemExit(f"unknown data set(s) {unknown}; choose from {list(DATASETS)}")
-    tag = args.tag or (
-        "defaults"
-        if not params
-        else "_".join(f"{k}-{v}" for k, v in sorted(params.items()))
-    )
+    tag = args.tag or params_tag(params)
     dtype = np.dtype(args.dtype)
 
-    previous_threads = torch.get_num_threads()
-    torch.set_num_threads(args.threads)
     results = {
+        **_harness.environment("real_data"),
         "tag": tag,
         "params": params,
         "seeds": args.seeds,
         "dtype": args.dtype,
         "torch_threads": args.threads,
-        "versions": {
-            "skrnn": getattr(skrnn, "__version__", "?"),
-            "torch": torch.__version__,
-            "python": platform.python_version(),
-        },
-        "machine": platform.machine(),
         "datasets": {},
     }
-    try:
+    with _harness.torch_threads(args.threads):
         for name in args.datasets:
             task, published = DATASETS[name]
             data = load(args.data_dir, name, dtype)
@@ -262,14 +250,9 @@ def main(argv=None):
             if entry.get("reference"):
                 print(f"    reference: {entry['reference']}")
             results["datasets"][name] = entry
-    finally:
-        torch.set_num_threads(previous_threads)
 
-    out_dir = HERE / "results"
-    out_dir.mkdir(exist_ok=True)
-    out = out_dir / f"{tag}.json"
-    out.write_text(json.dumps(results, indent=2, default=str))
-    print(f"wrote {out.relative_to(ROOT)}")
+    out = _harness.write_json(results, _harness.RESULTS_DIR / f"{tag}.json")
+    print(f"wrote {out.relative_to(_harness.ROOT)}")
     return results
 
 
