@@ -38,6 +38,7 @@ from ._callbacks import (
     score_outputs,
 )
 from ._data import Sequences, check_sequences
+from ._full_batch import canonical_full_batch
 from ._modules import SequenceLoss, SequenceNetwork
 from ._stats import real_steps, step_moments, step_weights
 from ._threads import ThreadGovernor, thread_scope
@@ -359,6 +360,11 @@ class BaseSequenceEstimator(BaseEstimator):
         """Weight of each sequence (or step) in the loss; ``None``: all equal."""
         return sample_weight
 
+    def _scale_targets(self, targets, sequences, weight, *, reset):
+        """Targets as trained, from the training set as trained (``weight``
+        final, zero weights removed); ``reset`` learns the scaling."""
+        return targets
+
     def _check_weights(self, sample_weight, sequences):
         """``sample_weight`` as an array: one weight per sequence."""
         return _check_sample_weight(
@@ -457,6 +463,13 @@ class BaseSequenceEstimator(BaseEstimator):
                 )
             sequences = sequences.subset(keep)
             targets, weight = targets[keep], weight[keep].astype(self._dtype)
+        if len(sequences) <= self.batch_size:
+            # One batch holds it all: train on the weighted set alone, whatever
+            # its order or repetitions (see _full_batch.py).
+            sequences, targets, weight = canonical_full_batch(
+                sequences, targets, weight, self._dtype
+            )
+        targets = self._scale_targets(targets, sequences, weight, reset=not warm)
         if not warm:
             self._fit_input_scaling(sequences, weight)
         # Training reads a standardised copy (one pass per fit); prediction
