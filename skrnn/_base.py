@@ -26,6 +26,7 @@ from ._callers import Interrupted, caller_stacklevel, inside_meta_estimator
 from ._compat import AnyCaseOptions, Interval, StrOptions, _check_sample_weight
 from ._data import Sequences, parse_input
 from ._device import resolve_device
+from ._full_batch import canonical_full_batch
 from ._input_state import InputStateMixin
 from ._scaling import input_moments, standardized
 from ._targets import check_same_classes, encode_labels, fit_classes
@@ -120,6 +121,11 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
     def _target_weights(self, targets, sample_weight, sequences):
         """Weight of each sequence (or step) in the loss; ``None``: all equal."""
         return sample_weight
+
+    def _scale_targets(self, targets, sequences, weight, *, reset):
+        """Targets as trained, from the training set as trained (``weight``
+        final, zero weights removed); ``reset`` learns the scaling."""
+        return targets
 
     def _check_weights(self, sample_weight, sequences):
         """``sample_weight`` as an array: one weight per sequence."""
@@ -254,6 +260,13 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
             sequences = sequences.subset(keep)
             targets, weight = targets[keep], weight[keep].astype(self._dtype)
         numeric = isinstance(sequences, Sequences)
+        if numeric and len(sequences) <= self.batch_size:
+            # One batch holds it all: train on the weighted set alone, whatever
+            # its order or repetitions (see _full_batch.py).
+            sequences, targets, weight = canonical_full_batch(
+                sequences, targets, weight, self._dtype
+            )
+        targets = self._scale_targets(targets, sequences, weight, reset=not warm)
         if numeric and not warm:
             self.input_mean_, self.input_scale_ = input_moments(
                 sequences, weight, standardize=self.standardize

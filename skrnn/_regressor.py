@@ -181,33 +181,36 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         self.verbose = verbose
 
     def _encode_targets(self, y, sequences, sample_weight, *, reset, classes=None):
-        dtype = sequences.values.dtype
         if self.return_sequences:
             targets, has_output_axis = check_step_targets(
                 y, sequences, dtype=np.float64
             )
-            weights = step_weights(sequences.lengths, targets.shape[1], sample_weight)
-            steps = targets
         else:
             targets, has_output_axis = check_sequence_targets(y, len(sequences))
-            # One "step" per sequence, so that one function computes both.
-            steps = targets[:, None, :]
-            weights = step_weights(np.ones(len(targets), np.int64), 1, sample_weight)
-        if not reset:
-            if targets.shape[-1] != len(self.target_mean_):
-                raise ValueError(
-                    f"y has {targets.shape[-1]} outputs but the estimator was "
-                    f"fitted with {len(self.target_mean_)}."
-                )
-        elif self.standardize:
-            self.target_mean_, self.target_scale_ = step_moments(steps, weights)
-        else:
-            self.target_mean_ = np.zeros(targets.shape[-1])
-            self.target_scale_ = np.ones(targets.shape[-1])
+        if not reset and targets.shape[-1] != len(self.target_mean_):
+            raise ValueError(
+                f"y has {targets.shape[-1]} outputs but the estimator was "
+                f"fitted with {len(self.target_mean_)}."
+            )
         if reset:
             self._has_output_axis = has_output_axis
+        return targets, targets.shape[-1]
+
+    def _scale_targets(self, targets, sequences, weight, *, reset):
+        if reset and self.standardize:
+            if self.return_sequences:
+                steps = targets
+                weights = step_weights(sequences.lengths, targets.shape[1], weight)
+            else:
+                # One "step" per sequence, so that one function computes both.
+                steps = targets[:, None, :]
+                weights = step_weights(np.ones(len(targets), np.int64), 1, weight)
+            self.target_mean_, self.target_scale_ = step_moments(steps, weights)
+        elif reset:
+            self.target_mean_ = np.zeros(targets.shape[-1])
+            self.target_scale_ = np.ones(targets.shape[-1])
         targets = (targets - self.target_mean_) / self.target_scale_
-        return targets.astype(dtype), targets.shape[-1]
+        return targets.astype(sequences.values.dtype)
 
     def _per_step_targets(self):
         return self.return_sequences

@@ -14,7 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from skorch.callbacks import Callback
 
-from skrnn import RNNClassifier, RNNRegressor
+from skrnn import RNNClassifier, RNNRegressor, SequenceTagger
 
 TINY = dict(hidden_size=8, max_epochs=4, random_state=0)
 
@@ -179,20 +179,56 @@ def test_class_weight_dict_equals_sample_weight(rng):
         RNNClassifier(class_weight={"cat": 2.0}, **TINY).fit(X, y)
 
 
-@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
-def test_integer_sample_weight_equals_repeating_sequences(Estimator, rng):
-    X = [rng.randn(n, 2) for n in rng.randint(2, 8, size=20)]
-    y = np.array([x[:, 0].sum() > 0 for x in X]).astype(int)
-    weight = rng.randint(0, 4, size=20)
-    repeated_X = [x for x, w in zip(X, weight, strict=True) for _ in range(w)]
-    repeated_y = np.repeat(y, weight)
-    params = dict(TINY, batch_size=200)  # one batch: the losses are identical
-    weighted = Estimator(**params).fit(X, y, sample_weight=weight)
-    repeated = Estimator(**params).fit(repeated_X, repeated_y)
-    method = "predict_proba" if Estimator is RNNClassifier else "predict"
-    np.testing.assert_allclose(
-        getattr(weighted, method)(X), getattr(repeated, method)(X), rtol=1e-7
+# One batch holds each training set below (batch_size=64, at most 60 sequences).
+ONE_BATCH = dict(TINY, batch_size=64)
+
+ONE_BATCH_ESTIMATORS = {
+    "classifier": RNNClassifier(**ONE_BATCH),
+    "regressor": RNNRegressor(**ONE_BATCH),
+    "regressor-per-step": RNNRegressor(return_sequences=True, **ONE_BATCH),
+    "tagger": SequenceTagger(**ONE_BATCH),
+}
+
+
+def _task(kind, rng, n=20):
+    X = [rng.randn(length, 2) for length in rng.randint(2, 8, size=n)]
+    if kind == "classifier":
+        return X, [int(x[:, 0].sum() > 0) for x in X]
+    if kind == "regressor":
+        return X, [x[:, 0].sum() for x in X]
+    if kind == "regressor-per-step":
+        return X, [np.cumsum(x[:, 0]) for x in X]
+    return X, [(x[:, 0] > 0).astype(int) for x in X]
+
+
+def _outputs(estimator, X):
+    method = "predict" if isinstance(estimator, RNNRegressor) else "predict_proba"
+    out = getattr(estimator, method)(X)
+    return np.concatenate(out) if isinstance(out, list) else out
+
+
+@pytest.mark.parametrize("kind", ONE_BATCH_ESTIMATORS)
+def test_one_batch_trains_on_the_weighted_set_alone(kind, rng):
+    # Integer weights, repeated sequences and any order of the rows are the
+    # same training set; when one batch holds it they must give the same
+    # network to the last bit, not just to rounding.
+    estimator = ONE_BATCH_ESTIMATORS[kind]
+    X, y = _task(kind, rng)
+    weight = rng.randint(0, 4, size=len(X))
+    weighted = clone(estimator).fit(X, y, sample_weight=weight)
+    expected = _outputs(weighted, X)
+    repeated = np.repeat(np.arange(len(X)), weight)
+    for rows in (repeated, rng.permutation(repeated)):
+        refit = clone(estimator).fit([X[i] for i in rows], [y[i] for i in rows])
+        np.testing.assert_array_equal(_outputs(refit, X), expected)
+    order = rng.permutation(len(X))
+    shuffled = clone(estimator).fit(
+        [X[i] for i in order], [y[i] for i in order], sample_weight=weight[order]
     )
+    np.testing.assert_array_equal(_outputs(shuffled, X), expected)
+    unweighted = clone(estimator).fit(X, y)
+    ones = clone(estimator).fit(X, y, sample_weight=np.ones(len(X)))
+    np.testing.assert_array_equal(_outputs(ones, X), _outputs(unweighted, X))
 
 
 def test_warm_start_continues_from_the_previous_weights(rng):
