@@ -1,4 +1,4 @@
-"""Session-wide test settings (tests/ and the docstring examples in skrnn/)."""
+"""Session-wide test settings (tests/ and the docstring examples in src/skrnn/)."""
 
 import doctest
 

@@ -7,7 +7,7 @@ which side goes first from one repeat to the next), report medians of the
 times and of the per-repeat ratios, and stamp every result with the load
 average, the thread settings, the versions and the git commit.
 
-Importing this module puts the repository root on ``sys.path``, so that a
+Importing this module puts the repository's ``src`` folder on ``sys.path``, so that a
 script imports the skrnn of the checkout it belongs to, not whichever skrnn is
 installed (an editable install of another checkout, say); the scripts import
 it before skrnn (first-party imports come last). Importing it is otherwise
@@ -37,9 +37,10 @@ RESULTS_DIR = HERE / "results"
 # The real data sets live next to the repository, never in it.
 SHARED_DATA_DIR = ROOT.parent / "shared" / "data"
 
-if str(ROOT) not in sys.path:
+SRC = ROOT / "src"
+if str(SRC) not in sys.path:
     # After the script's own folder, so that the scripts import each other.
-    sys.path.insert(1, str(ROOT))
+    sys.path.insert(1, str(SRC))
 
 
 # -- timing -----------------------------------------------------------------------
