@@ -16,12 +16,11 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from . import _net
-from ._batching import make_dataset
+from ._batching import make_dataset, train_valid_datasets
 from ._callers import Interrupted, caller_stacklevel, inside_meta_estimator
 from ._compat import AnyCaseOptions, Interval, StrOptions, _check_sample_weight
 from ._data import Sequences, parse_input
@@ -356,38 +355,16 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
         per_step = self._per_step_targets()
         if not early_stopping:
             return make_dataset(sequences, targets, weight, per_step=per_step), None
-        indices = np.arange(len(sequences))
-        stratify = (
-            targets
-            if (self._loss_kind == "cross_entropy" and targets.ndim == 1)
-            else None
+        stratify = self._loss_kind == "cross_entropy" and targets.ndim == 1
+        return train_valid_datasets(
+            sequences,
+            targets,
+            weight,
+            per_step=per_step,
+            validation_fraction=self.validation_fraction,
+            stratify=stratify,
+            random_state=random_state,
         )
-        if stratify is not None and np.bincount(stratify).min() < 2:
-            stratify = None  # a class with one member cannot be stratified
-        try:
-            train_idx, valid_idx = train_test_split(
-                indices,
-                test_size=self.validation_fraction,
-                random_state=random_state,
-                stratify=stratify,
-            )
-        except ValueError as exc:
-            raise ValueError(
-                f"early_stopping=True could not set aside a validation set of "
-                f"validation_fraction={self.validation_fraction} from "
-                f"{len(indices)} sequences: {exc} Use more data, a larger "
-                "validation_fraction, or early_stopping=False."
-            ) from exc
-
-        def subset(idx):
-            return make_dataset(
-                sequences.subset(idx),
-                targets[idx],
-                None if weight is None else weight[idx],
-                per_step=per_step,
-            )
-
-        return subset(train_idx), subset(valid_idx)
 
     def _monitor_settings(self, early_stopping, incremental):
         """Arguments of the training monitor (the stopping rule) for one call."""

@@ -8,6 +8,7 @@ and trim each batch to its longest sequence.
 
 import numpy as np
 import torch
+from sklearn.model_selection import train_test_split
 
 from ._compat import global_random_state
 from ._data import TokenSequences
@@ -99,6 +100,44 @@ def make_dataset(parsed, target=None, weight=None, *, per_step=False):
     if isinstance(parsed, TokenSequences):
         return TokenDataset(parsed, target, weight, per_step)
     return SequenceDataset(parsed.values, parsed.lengths, target, weight, per_step)
+
+
+def train_valid_datasets(
+    parsed, targets, weight, *, per_step, validation_fraction, stratify, random_state
+):
+    """Training and validation datasets for ``early_stopping``.
+
+    ``stratify`` splits by the class codes in ``targets`` (one per sequence),
+    unless a class has a single member.
+    """
+    indices = np.arange(len(parsed))
+    classes = targets if stratify else None
+    if classes is not None and np.bincount(classes).min() < 2:
+        classes = None  # a class with one member cannot be stratified
+    try:
+        train_idx, valid_idx = train_test_split(
+            indices,
+            test_size=validation_fraction,
+            random_state=random_state,
+            stratify=classes,
+        )
+    except ValueError as exc:
+        raise ValueError(
+            f"early_stopping=True could not set aside a validation set of "
+            f"validation_fraction={validation_fraction} from "
+            f"{len(indices)} sequences: {exc} Use more data, a larger "
+            "validation_fraction, or early_stopping=False."
+        ) from exc
+
+    def subset(idx):
+        return make_dataset(
+            parsed.subset(idx),
+            targets[idx],
+            None if weight is None else weight[idx],
+            per_step=per_step,
+        )
+
+    return subset(train_idx), subset(valid_idx)
 
 
 class BatchIterator:
