@@ -10,7 +10,7 @@ cross-entropy, gradient norm clipped at 1.0, batch 64.
 * ``skrnn``: ``RNNClassifier(hidden_size=64, batch_size=64)`` through the public
   API on a list of arrays. Batches come from length buckets (shuffled between
   and within buckets) and run on the fused kernels with padding kept after each
-  sequence's real steps (``skrnn/_batching.py``, ``skrnn/_modules.py``).
+  sequence's real steps (``src/skrnn/_batching.py``, ``src/skrnn/_modules.py``).
 * ``padded``: the loop that pads every sequence to the longest in the data
   once, draws random batches and reads each sequence's output at its own last
   step. Its cost grows with the number of sequences times the longest length.

@@ -1,7 +1,7 @@
 """Every public class, method and function documents exactly its parameters, with
 their real defaults.
 
-The shared parameter text is written once (``skrnn/_docstrings.py``) and inserted
+The shared parameter text is written once (``src/skrnn/_docstrings.py``) and inserted
 into several classes, so a default that differs between them, or a parameter one
 of them lacks, is easy to get wrong; numpydoc's validation and parser catch it.
 """
