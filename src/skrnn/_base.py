@@ -98,8 +98,9 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
     def _encode_targets(self, y, sequences, sample_weight, *, reset, classes=None):
         """Return ``(targets, n_outputs)``; targets aligned with ``sequences``.
 
-        With ``reset=True`` the encoding (classes, target scaling) is learnt and
-        stored; otherwise the fitted one is applied.
+        With ``reset=True`` the encoding (classes) is learnt and stored;
+        otherwise the fitted one is applied. Target scaling is learnt later, in
+        ``_scale_targets``.
         """
         raise NotImplementedError
 
@@ -122,8 +123,11 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
         return sample_weight
 
     def _scale_targets(self, targets, sequences, weight, *, reset):
-        """Targets as trained, from the training set as trained (``weight``
-        final, zero weights removed); ``reset`` learns the scaling."""
+        """Targets as the network trains on them; ``reset`` learns their scaling.
+
+        Called once zero weights are removed and a one-batch training set is
+        merged, so that any scaling is learnt from the set actually trained on.
+        """
         return targets
 
     def _check_weights(self, sample_weight, sequences):
