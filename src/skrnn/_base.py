@@ -305,9 +305,8 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
             if warm:
                 # warm_start: today's hyperparameters, yesterday's weights.
                 self._load_weights(net, self.net_)
-        n_epochs_before = len(_net.epoch_rows(net))
         max_epochs = 1 if incremental else self.max_epochs
-        ending = _net.train(
+        ending, n_new = _net.train(
             net,
             train,
             valid,
@@ -316,11 +315,12 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
             seed=torch_seed,
             device=device,
         )
-        n_new = len(_net.epoch_rows(net)) - n_epochs_before
-        if ending == "interrupted" and (n_new == 0 or inside_meta_estimator()):
-            # Nothing was learnt, or a search is running: stop everything
-            # (the caller's estimator is rolled back by _fit_with_rollback).
-            raise Interrupted(n_new, max_epochs)
+        if ending == "interrupted":
+            in_search = inside_meta_estimator()
+            if n_new == 0 or in_search:
+                # Nothing was learnt, or a search is running: stop everything
+                # (the caller's estimator is rolled back by _fit_with_rollback).
+                raise Interrupted(n_new, max_epochs, propagate=in_search)
         self._random_stream = random_state
         self.net_ = net
         self._record_history(net, early_stopping)

@@ -12,11 +12,11 @@ class Interrupted(KeyboardInterrupt):
     scikit-learn meta-estimator or joblib runs it (``propagate``), else turned
     into a warning when no epoch of the call completed."""
 
-    def __init__(self, completed, max_epochs):
+    def __init__(self, completed, max_epochs, *, propagate):
         super().__init__(
             f"training interrupted after {completed} of {max_epochs} epochs"
         )
-        self.propagate = completed > 0 or inside_meta_estimator()
+        self.propagate = propagate
 
 
 #: scikit-learn modules that wrap a direct ``fit`` without fitting several

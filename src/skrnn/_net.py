@@ -258,9 +258,10 @@ def train(net, train_data, valid_data, *, max_epochs, n_threads, seed, device):
 
     The torch random stream is forked (the caller's stays as it was) and seeded
     with ``seed``; ``n_threads`` is the estimator's parameter, applied between
-    batches. Returns how training ended: ``'converged'`` (the monitor's stopping
-    rule), ``'max_epochs'`` or ``'interrupted'`` (a KeyboardInterrupt, which
-    skorch catches, before either).
+    batches. Returns ``(ending, n_epochs)``: how training ended, ``'converged'``
+    (the monitor's stopping rule), ``'max_epochs'`` or ``'interrupted'`` (a
+    KeyboardInterrupt, which skorch catches, before either), and the number of
+    epochs it completed.
     """
     epochs_before = len(epoch_rows(net))
     net.train_split = _FixedSplit(valid_data)
@@ -279,11 +280,12 @@ def train(net, train_data, valid_data, *, max_epochs, n_threads, seed, device):
             # Do not keep the validation data alive inside the fitted network.
             net.train_split = None
     net.module_.eval()
+    completed = len(epoch_rows(net)) - epochs_before
     if dict(net.callbacks_)["monitor"].converged_:
-        return "converged"
-    if len(epoch_rows(net)) - epochs_before < max_epochs:
-        return "interrupted"
-    return "max_epochs"
+        return "converged", completed
+    if completed < max_epochs:
+        return "interrupted", completed
+    return "max_epochs", completed
 
 
 def load_weights(net, previous):
