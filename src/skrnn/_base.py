@@ -492,7 +492,9 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
         if self._per_step_targets():
             per_sequence = [None] * len(lengths)
             for rows, out in batches:
-                for j, i in enumerate(np.arange(len(lengths))[rows]):
+                if isinstance(rows, slice):
+                    rows = range(rows.start, rows.start + len(out))
+                for j, i in enumerate(rows):
                     per_sequence[i] = out[j, : lengths[i]]
             return sequences, per_sequence
         # One output per sequence goes straight into one array: the extra
