@@ -24,7 +24,8 @@ ESTIMATORS = [RNNClassifier, RNNRegressor]
         ([np.ones((3, 2)), np.ones((4, 3))], ValueError, "3 features per step"),
         (np.ones(5), ValueError, "Reshape your data"),
         (np.ones((2, 3, 4, 5)), ValueError, "4-D array"),
-        ([np.array(["a", "b"]), np.array(["c"])], TypeError, "non-numeric"),
+        # Arrays of strings are token sequences, and must all be.
+        ([np.array(["a", "b"]), np.array([1.0])], TypeError, "tokens must be str"),
         (np.array([["a", "b"], ["c", "d"]], dtype=object), ValueError, "float"),
     ],
     ids=[

@@ -137,7 +137,7 @@ def test_the_program_alone_gives_torch_errors_check_export_inputs_explains():
 TOKEN_BAD_INPUTS = {
     "ids outside the vocabulary": (
         lambda ids, types, chars, n: (ids + 999, types, chars, n),
-        r"ids\[0, 0, 0\] is \d+, outside 0 \.\. \d+ .*skrnn.tagger_inputs",
+        r"ids\[0, 0, 0\] is \d+, outside 0 \.\. \d+ .*skrnn.token_inputs",
     ),
     "word_types beyond chars": (
         lambda ids, types, chars, n: (ids, types + 100, chars, n),
@@ -151,7 +151,7 @@ TOKEN_BAD_INPUTS = {
     "numeric inputs": (
         lambda ids, types, chars, n: (torch.zeros(2, MAX_LENGTH, 2), n),
         r"takes 4 inputs \(ids, word_types, chars, lengths\); got 2\. Build them "
-        r"from token lists with skrnn.tagger_inputs",
+        r"from documents or token lists with skrnn.token_inputs",
     ),
 }
 

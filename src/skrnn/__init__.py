@@ -1,7 +1,7 @@
 """skrnn: recurrent neural networks (RNN, LSTM, GRU) as scikit-learn estimators."""
 
 from ._classifier import RNNClassifier
-from ._export import check_export_inputs, export, tagger_inputs
+from ._export import check_export_inputs, export, tagger_inputs, token_inputs
 from ._persistence import load, save
 from ._regressor import RNNRegressor
 from ._tagger import SequenceTagger
@@ -18,4 +18,5 @@ __all__ = [
     "load",
     "save",
     "tagger_inputs",
+    "token_inputs",
 ]

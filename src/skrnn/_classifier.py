@@ -5,13 +5,19 @@ from sklearn.base import ClassifierMixin
 
 from ._base import BaseSequenceEstimator
 from ._compat import StrOptions, _fit_context
-from ._data import check_sequence_labels
+from ._data import DEFAULT_TOKEN_PATTERN, check_sequence_labels
 from ._docstrings import CLASS_WEIGHT_DOC, estimator_doc
 from ._targets import class_weight_vector
+from ._token_input import (
+    DOCUMENT_CONSTRAINTS,
+    TOKEN_CONSTRAINTS,
+    TOKEN_FITTED_ATTRIBUTES,
+    TokenInputMixin,
+)
 
 
-@estimator_doc(class_weight=CLASS_WEIGHT_DOC)
-class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
+@estimator_doc(class_weight=CLASS_WEIGHT_DOC, max_length=400)
+class RNNClassifier(ClassifierMixin, TokenInputMixin, BaseSequenceEstimator):
     """Recurrent neural network classifier: one label per sequence.
 
     A stack of recurrent layers (LSTM, GRU or vanilla RNN) reads each sequence;
@@ -26,6 +32,10 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         How a sequence's recurrent outputs become one vector: ``'last'`` takes
         the final state at the sequence's own end (both directions when
         bidirectional), ``'mean'`` and ``'max'`` pool over its real steps.
+
+    {token_params}
+
+    {document_params}
 
     {training_params}
 
@@ -87,14 +97,19 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
 
     _parameter_constraints = {
         **BaseSequenceEstimator._parameter_constraints,
+        **TOKEN_CONSTRAINTS,
+        **DOCUMENT_CONSTRAINTS,
         "readout": [StrOptions({"last", "mean", "max"})],
         "class_weight": [StrOptions({"balanced"}), dict, None],
     }
+
+    _reads_documents = True
 
     _loss_kind = "cross_entropy"
 
     _fitted_attributes = {
         **BaseSequenceEstimator._fitted_attributes,
+        **TOKEN_FITTED_ATTRIBUTES,
         "classes_": "labels",
     }
     _required_attributes = (*BaseSequenceEstimator._required_attributes, "classes_")
@@ -112,6 +127,19 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         dropout=0.0,
         nonlinearity="tanh",
         readout="last",
+        embedding_dim=100,
+        char_features=100,
+        min_frequency=2,
+        max_vocabulary=None,
+        word_dropout=0.25,
+        lowercase=True,
+        word_vectors=None,
+        freeze_word_vectors=False,
+        analyzer="word",
+        token_pattern=DEFAULT_TOKEN_PATTERN,
+        tokenizer=None,
+        max_length=400,
+        truncation="both",
         max_epochs=500,
         batch_size=32,
         length_buckets=True,
@@ -140,6 +168,19 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         self.dropout = dropout
         self.nonlinearity = nonlinearity
         self.readout = readout
+        self.embedding_dim = embedding_dim
+        self.char_features = char_features
+        self.min_frequency = min_frequency
+        self.max_vocabulary = max_vocabulary
+        self.word_dropout = word_dropout
+        self.lowercase = lowercase
+        self.word_vectors = word_vectors
+        self.freeze_word_vectors = freeze_word_vectors
+        self.analyzer = analyzer
+        self.token_pattern = token_pattern
+        self.tokenizer = tokenizer
+        self.max_length = max_length
+        self.truncation = truncation
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.length_buckets = length_buckets
@@ -174,7 +215,7 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         return weight if sample_weight is None else weight * sample_weight
 
     def _network_kwargs(self):
-        return {"readout": self.readout}
+        return {**super()._network_kwargs(), "readout": self.readout}
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):

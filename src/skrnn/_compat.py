@@ -7,8 +7,9 @@ versions that ``pyproject.toml`` allows as well as the newest.
 
 - ``_fit_context``: runs ``fit`` under scikit-learn's parameter validation and
   configuration context, as every scikit-learn estimator does.
-- ``Interval``, ``StrOptions``, ``validate_params``: scikit-learn's parameter
-  constraints (``_parameter_constraints``), which give its own error messages.
+- ``Interval``, ``StrOptions``, ``HasMethods``, ``validate_params``:
+  scikit-learn's parameter constraints (``_parameter_constraints``), which
+  give its own error messages.
 - ``_check_sample_weight``: scikit-learn's checks and messages for
   ``sample_weight``.
 - :class:`AnyCaseOptions`: a ``StrOptions`` that accepts any letter case (for
@@ -28,11 +29,17 @@ import inspect
 
 import numpy as np
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_params,
+)
 from sklearn.utils.validation import _check_sample_weight
 
 __all__ = [
     "AnyCaseOptions",
+    "HasMethods",
     "Interval",
     "StrOptions",
     "_check_sample_weight",

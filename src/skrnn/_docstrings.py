@@ -133,6 +133,87 @@ default='adam'
         loss and score when early stopping, duration); 2 adds a progress bar
         over the batches of each epoch."""
 
+# Token input, shared by every estimator (the tagger's defaults differ).
+TOKEN_PARAMS_DOC = """\
+embedding_dim : int, default={embedding_dim}
+        Size of the word embedding (other token fields get
+        ``min(embedding_dim, 32)``; with ``word_vectors``, the word embedding
+        takes the vectors' size). Token input only.
+
+    char_features : int, default={char_features}
+        Number of filters of the character convolution over each word, which
+        represents words never seen in fit by their spelling; 0 disables the
+        character encoder. Token input only.
+
+    min_frequency : int, default={min_frequency}
+        Words seen fewer times in fit map to the unknown-word embedding, which
+        therefore gets trained (words with a pretrained vector are kept
+        whatever their count). Token input only.
+
+    max_vocabulary : int or None, default=None
+        Keep at most this many words (the most frequent) in the vocabulary of
+        each token field, as ``max_features`` does in scikit-learn's
+        vectorizers; the others map to the unknown-word embedding. None keeps
+        every word seen ``min_frequency`` times. Token input only.
+
+    word_dropout : float, default={word_dropout}
+        Probability of replacing a word by the unknown-word token during
+        training, so that the network also learns from a word's spelling and
+        context: that is what it has for words never seen in fit. Token input
+        only.
+
+    lowercase : bool, default=True
+        Look words up in lower case in the word embedding, so that "The" and
+        "the" share one; the character encoder still sees the original case.
+        Token input only.
+
+    word_vectors : str, path, mapping or None, default=None
+        Pretrained word vectors that initialise the word embedding: the path
+        of a local text file in the word2vec or GloVe format (one word and its
+        numbers per line, an optional ``n_words dimension`` header; ``.gz``
+        read compressed), or a mapping word -> vector such as gensim's
+        ``KeyedVectors`` or a dict. Only the vectors of the training words are
+        read, once, in fit; nothing is downloaded. Words without a vector get
+        the usual trained embedding. A file path is stored by
+        :func:`skrnn.save`, a mapping is not (the vectors are in the fitted
+        weights already: ``set_params(word_vectors=None)`` before saving).
+        Token input only.
+
+    freeze_word_vectors : bool, default=False
+        Keep the pretrained vectors fixed during training (only the words
+        without one train their embedding). Token input only."""
+
+DOCUMENT_PARAMS_DOC = """\
+analyzer : {'word', 'char'}, default='word'
+        How raw documents (strings) become tokens: ``'word'`` splits them
+        with ``tokenizer`` or ``token_pattern``; ``'char'`` makes every
+        character a token (whitespace runs become one space), for a
+        character-level model.
+
+    token_pattern : str, default=r"(?u)\\w+|[^\\w\\s]"
+        Regular expression of a token, as in
+        :class:`~sklearn.feature_extraction.text.CountVectorizer` (whose
+        analyzer skrnn uses): by default runs of word characters and single
+        punctuation marks, in any script. Case is kept (see ``lowercase``).
+
+    tokenizer : callable or None, default=None
+        A function from a document to its list of tokens, used instead of
+        ``token_pattern`` (for example ``nltk.word_tokenize`` or a spaCy
+        tokenizer). :func:`skrnn.save` cannot store a function (loading never
+        runs code): save models with the built-in tokenizers.
+
+    max_length : int or None, default={max_length}
+        Token sequences (documents or token lists) longer than this are cut,
+        keeping the tokens that ``truncation`` names, so that one very long
+        document cannot exhaust memory or dominate training time. None keeps
+        every token. With ``return_sequences=True`` sequences are never cut
+        (every step has a target).
+
+    truncation : {'first', 'last', 'both'}, default='both'
+        Which tokens a cut keeps: the first ``max_length``, the last, or both
+        ends (half from each), the choice that classifies long reviews best in
+        Sun et al. (2019), "How to fine-tune BERT for text classification"."""
+
 DTYPE_NOTE = """\
 Training runs in the floating-point precision of ``X``, as in scikit-learn's
     :class:`~sklearn.neural_network.MLPClassifier`: float32 input trains in
@@ -187,13 +268,20 @@ def estimator_doc(
     n_iter_no_change=50,
     n_iter_no_change_why=SMALL_DATA_STOPPING,
     class_weight=None,
+    embedding_dim=100,
+    char_features=100,
+    min_frequency=2,
+    word_dropout=0.25,
+    max_length=None,
 ):
     """Decorator inserting the shared estimator parameters, with this class's
     defaults, into its docstring's ``{core_params}``, ``{training_params}`` and
     ``{dtype_note}``.
 
     ``class_weight`` is the text of that parameter (placed where the signature
-    has it, after ``warm_start``), or None for an estimator without it.
+    has it, after ``warm_start``), or None for an estimator without it. The
+    token parameters go into ``{token_params}`` and, for estimators that read
+    raw documents, ``{document_params}``.
     """
     core = substitute(CORE_PARAMS_DOC, bidirectional=repr(bidirectional))
     training = substitute(
@@ -203,4 +291,18 @@ def estimator_doc(
         n_iter_no_change_why=n_iter_no_change_why,
         class_weight="" if class_weight is None else "\n\n    " + class_weight,
     )
-    return fill_doc(core_params=core, training_params=training, dtype_note=DTYPE_NOTE)
+    tokens = substitute(
+        TOKEN_PARAMS_DOC,
+        embedding_dim=str(embedding_dim),
+        char_features=str(char_features),
+        min_frequency=str(min_frequency),
+        word_dropout=str(word_dropout),
+    )
+    documents = substitute(DOCUMENT_PARAMS_DOC, max_length=str(max_length))
+    return fill_doc(
+        core_params=core,
+        training_params=training,
+        dtype_note=DTYPE_NOTE,
+        token_params=tokens,
+        document_params=documents,
+    )

@@ -4,7 +4,7 @@
 alone (or compiled with AOTInductor): the network's own forward pass
 (:meth:`SequenceNetwork.forward` with ``branch_free=True``) wrapped with the
 estimator's output transform (softmax, CRF marginals, target scaling).
-:func:`tagger_inputs` builds a token program's inputs, and
+:func:`token_inputs` builds a token program's inputs, and
 :func:`check_export_inputs` checks inputs against a program's contract with
 errors that say what to change; torch's own (a failed shape guard, a dtype
 mismatch inside a kernel) do not.
@@ -22,11 +22,11 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ._classifier import RNNClassifier
-from ._data import encode_tokens, token_fields
+from ._data import MAX_WORD_LENGTH
 from ._modules import step_mask
 from ._persistence import FORMAT_VERSION, _encode_labels, _package_version
 from ._regressor import RNNRegressor
-from ._tagger import MAX_WORD_LENGTH, SequenceTagger
+from ._tagger import SequenceTagger
 
 _EXPORTABLE = (RNNClassifier, RNNRegressor, SequenceTagger)
 
@@ -57,10 +57,10 @@ def export(estimator, path=None, *, max_length=None):
     - ``lengths``: int64, shape ``(batch,)``, ``1 <= lengths[i] <=
       max_length``.
 
-    :class:`~skrnn.SequenceTagger` fitted on tokens: ``program(ids,
-    word_types, chars, lengths)``, all int64, built from token lists by
-    :func:`tagger_inputs` (string lookup stays outside the program, as
-    tokenisation does)
+    An estimator fitted on tokens or documents: ``program(ids, word_types,
+    chars, lengths)``, all int64, built from documents or token lists by
+    :func:`token_inputs` (tokenisation and string lookup stay outside the
+    program)
 
     - ``ids``: shape ``(batch, max_length, n_fields)``, the vocabulary id of
       each field of each token: ``vocabularies_[k].get(value, 1)``, the word
@@ -131,7 +131,7 @@ def export(estimator, path=None, *, max_length=None):
     See Also
     --------
     check_export_inputs : Check inputs against the program's contract.
-    tagger_inputs : Token inputs of an exported tagger.
+    token_inputs : Token inputs of an exported program.
 
     Examples
     --------
@@ -308,13 +308,69 @@ class _TokenProgram(_Program):
         )
 
 
-def tagger_inputs(estimator, X, max_length):
-    """Inputs of an exported token tagger for token sequences ``X``.
+def token_inputs(estimator, X, max_length):
+    """Inputs of an exported token program for the documents or tokens ``X``.
 
-    Looks the tokens up in the fitted vocabularies exactly as
-    :meth:`SequenceTagger.predict` does (unknown words and characters get the
-    unknown id 1, the word lower-cased when ``lowercase=True``) and pads every
-    sequence to ``max_length`` steps.
+    Reads ``X`` exactly as the estimator's ``predict`` does (raw documents are
+    split by its tokenizer and cut to its ``max_length`` parameter; unknown
+    words and characters get the unknown id 1; the word lower-cased when
+    ``lowercase=True``) and pads every sequence to ``max_length`` steps. This
+    is how tokens become ids outside the program: to run the program without
+    skrnn, repeat these lookups with ``vocabularies_`` (see :func:`export`).
+
+    Parameters
+    ----------
+    estimator : RNNClassifier, RNNRegressor or SequenceTagger
+        The estimator, fitted on tokens or documents, that was exported.
+
+    X : list of str, or list of list of str or of tuples of str
+        Documents or token sequences, as the estimator's ``predict`` takes
+        them.
+
+    max_length : int
+        The ``max_length`` the program was exported with.
+
+    Returns
+    -------
+    ids : torch.Tensor of shape (n_sequences, max_length, n_fields)
+    word_types : torch.Tensor of shape (n_sequences, max_length)
+    chars : torch.Tensor of shape (n_words, 30)
+    lengths : torch.Tensor of shape (n_sequences,)
+        int64 tensors, in the order the program takes them (see
+        :func:`export`): ``program.module()(*token_inputs(estimator, X,
+        max_length))``.
+
+    Raises
+    ------
+    ValueError
+        If a sequence is longer than ``max_length``, or the estimator was
+        fitted on numbers (whose program takes ``values`` and ``lengths``).
+    """
+    check_is_fitted(estimator)
+    if getattr(estimator, "_input_kind", None) != "tokens":
+        raise ValueError(
+            f"token_inputs builds the inputs of an estimator fitted on tokens; "
+            f"got {type(estimator).__name__} fitted on numbers, whose program takes "
+            "(values, lengths) padded to max_length steps (see skrnn.export)."
+        )
+    max_length = _check_max_length(max_length)
+    tokens = estimator._validate_X(X, reset=False)
+    pad = max_length - tokens.ids.shape[1]
+    if pad < 0:
+        raise ValueError(
+            f"X holds a sequence of {tokens.ids.shape[1]} tokens, longer than "
+            f"max_length={max_length}: export the estimator with a larger "
+            "max_length or split the sequence."
+        )
+    ids = np.pad(tokens.ids, ((0, 0), (0, pad), (0, 0)))
+    word_types = np.pad(tokens.word_types, ((0, 0), (0, pad)))
+    width = MAX_WORD_LENGTH - tokens.type_chars.shape[1]
+    chars = np.pad(tokens.type_chars, ((0, 0), (0, width)))
+    return tuple(torch.from_numpy(a) for a in (ids, word_types, chars, tokens.lengths))
+
+
+def tagger_inputs(estimator, X, max_length):
+    """Inputs of an exported token tagger: :func:`token_inputs`, by its first name.
 
     Parameters
     ----------
@@ -329,47 +385,10 @@ def tagger_inputs(estimator, X, max_length):
 
     Returns
     -------
-    ids : torch.Tensor of shape (n_sequences, max_length, n_fields)
-    word_types : torch.Tensor of shape (n_sequences, max_length)
-    chars : torch.Tensor of shape (n_words, 30)
-    lengths : torch.Tensor of shape (n_sequences,)
-        int64 tensors, in the order the program takes them (see
-        :func:`export`): ``program.module()(*tagger_inputs(tagger, X,
-        max_length))``.
-
-    Raises
-    ------
-    ValueError
-        If a sequence is longer than ``max_length``, or the tagger was fitted
-        on numbers (whose program takes ``values`` and ``lengths``).
+    inputs : tuple of torch.Tensor
+        ``ids, word_types, chars, lengths``, as :func:`token_inputs` returns.
     """
-    check_is_fitted(estimator)
-    if getattr(estimator, "_input_kind", None) != "tokens":
-        raise ValueError(
-            f"tagger_inputs builds the inputs of a SequenceTagger fitted on tokens; "
-            f"got {type(estimator).__name__} fitted on numbers, whose program takes "
-            "(values, lengths) padded to max_length steps (see skrnn.export)."
-        )
-    max_length = _check_max_length(max_length)
-    tokens = encode_tokens(
-        token_fields(X),
-        estimator.vocabularies_,
-        estimator._chars,
-        max_word_length=MAX_WORD_LENGTH,
-        lowercase=estimator.lowercase,
-    )
-    pad = max_length - tokens.ids.shape[1]
-    if pad < 0:
-        raise ValueError(
-            f"X holds a sequence of {tokens.ids.shape[1]} tokens, longer than "
-            f"max_length={max_length}: export the tagger with a larger max_length "
-            "or split the sequence."
-        )
-    ids = np.pad(tokens.ids, ((0, 0), (0, pad), (0, 0)))
-    word_types = np.pad(tokens.word_types, ((0, 0), (0, pad)))
-    width = MAX_WORD_LENGTH - tokens.type_chars.shape[1]
-    chars = np.pad(tokens.type_chars, ((0, 0), (0, width)))
-    return tuple(torch.from_numpy(a) for a in (ids, word_types, chars, tokens.lengths))
+    return token_inputs(estimator, X, max_length)
 
 
 # -- checking a program's inputs ------------------------------------------------------
@@ -431,7 +450,7 @@ torch.float32: convert it with values.to(torch.float32).
     names = ", ".join(specs)
     if len(inputs) != len(specs):
         hint = (
-            " Build them from token lists with skrnn.tagger_inputs."
+            " Build them from documents or token lists with skrnn.token_inputs."
             if "ids" in specs
             else ""
         )
@@ -484,12 +503,12 @@ _AXIS_FIXES = {
     "max_length)",
     ("ids", 1): "pad every batch to max_length={size} steps (a longer sequence "
     "must be cut or split, or the model exported again with a larger "
-    "max_length); skrnn.tagger_inputs pads for you",
+    "max_length); skrnn.token_inputs pads for you",
     ("word_types", 1): "pad every batch to max_length={size} steps, as ids",
     ("values", 2): "give each step the {size} features the model was fitted on",
     ("ids", 2): "give each token the {size} fields the tagger was fitted on",
     ("chars", 1): "pad each word's characters with 0 to {size} (words are cut at "
-    "{size} characters); skrnn.tagger_inputs does it",
+    "{size} characters); skrnn.token_inputs does it",
 }
 
 
@@ -562,11 +581,11 @@ _RANGE_FIXES = {
     "least 1 and at most the number of steps the program takes; cut or split "
     "longer sequences, or export again with a larger max_length.",
     "word_types": "each entry is the row of chars that holds the token's word; "
-    "build the inputs with skrnn.tagger_inputs.",
+    "build the inputs with skrnn.token_inputs.",
     "ids": "ids come from the fitted vocabularies (0 padding, 1 unknown); build "
-    "the inputs with skrnn.tagger_inputs.",
+    "the inputs with skrnn.token_inputs.",
     "chars": "character ids come from the fitted character vocabulary (0 "
-    "padding, 1 unknown); build the inputs with skrnn.tagger_inputs.",
+    "padding, 1 unknown); build the inputs with skrnn.token_inputs.",
 }
 
 

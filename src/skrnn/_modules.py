@@ -258,20 +258,42 @@ class TokenEmbedder(nn.Module):
         embedding_dim=100,
         char_features=50,
         word_dropout=0.0,
+        word_dim=None,
+        frozen_words=False,
     ):
         super().__init__()
         self.word_dropout = word_dropout
-        # The first field is the word; other fields (part of speech, ...) have
-        # small vocabularies and get small embeddings.
-        dims = [embedding_dim] + [min(embedding_dim, 32)] * (len(vocabulary_sizes) - 1)
+        # The first field is the word (of size word_dim when pretrained vectors
+        # set it); other fields (part of speech, ...) have small vocabularies
+        # and get small embeddings.
+        dims = [word_dim or embedding_dim]
+        dims += [min(embedding_dim, 32)] * (len(vocabulary_sizes) - 1)
         self.fields = nn.ModuleList(
             nn.Embedding(size, dim, padding_idx=0)
             for size, dim in zip(vocabulary_sizes, dims, strict=True)
         )
+        # Frozen pretrained vectors live in buffers, outside the optimizer
+        # (so weight decay cannot move them either); the trainable embedding
+        # serves the words without a vector.
+        self.frozen_words = frozen_words
+        if frozen_words:
+            n_words = vocabulary_sizes[0]
+            self.register_buffer("pretrained", torch.zeros(n_words, dims[0]))
+            self.register_buffer("is_pretrained", torch.zeros(n_words, dtype=bool))
         self.chars = (
             CharEncoder(n_chars, n_filters=char_features) if char_features else None
         )
         self.output_size = sum(dims) + (char_features or 0)
+
+    def load_word_vectors(self, ids, vectors):
+        """Start (or, when frozen, fix) the words ``ids`` at ``vectors``."""
+        ids = torch.as_tensor(ids, dtype=torch.long)
+        vectors = torch.as_tensor(vectors)
+        with torch.no_grad():
+            target = self.pretrained if self.frozen_words else self.fields[0].weight
+            target[ids] = vectors.to(target.dtype)
+            if self.frozen_words:
+                self.is_pretrained[ids] = True
 
     def forward(self, ids, word_types, chars):
         if self.training and self.word_dropout > 0:
@@ -282,6 +304,13 @@ class TokenEmbedder(nn.Module):
             ids = ids.clone()
             ids[..., 0] = torch.where(dropped & (words > 0), 1, words)
         parts = [embed(ids[..., k]) for k, embed in enumerate(self.fields)]
+        if self.frozen_words:
+            words = ids[..., 0]
+            parts[0] = torch.where(
+                self.is_pretrained[words, None],
+                nn.functional.embedding(words, self.pretrained),
+                parts[0],
+            )
         if self.chars is not None:
             # chars: (batch, rows, width), the batch's word types flattened.
             table = self.chars(chars.reshape(-1, chars.shape[-1]))
@@ -315,6 +344,8 @@ class SequenceNetwork(nn.Module):
         embedding_dim=100,
         char_features=50,
         word_dropout=0.0,
+        word_dim=None,
+        frozen_words=False,
         input_scaling=False,
         dtype=torch.float32,
     ):
@@ -327,6 +358,8 @@ class SequenceNetwork(nn.Module):
                 embedding_dim=embedding_dim,
                 char_features=char_features,
                 word_dropout=word_dropout,
+                word_dim=word_dim,
+                frozen_words=frozen_words,
             )
             input_size = self.embedder.output_size
         self.encoder = RecurrentEncoder(

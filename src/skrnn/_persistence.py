@@ -162,6 +162,24 @@ def _encode_params(params):
                     "'rmsprop'."
                 )
             encoded[key] = {"torch.optim": value.__name__}
+        elif key == "tokenizer" and value is not None:
+            raise ValueError(
+                f"tokenizer={value!r} is a function: skrnn.save never stores "
+                "code, so that loading a file cannot run any, and a model without "
+                "its tokenizer would read documents differently. Use the built-in "
+                "tokenizers (token_pattern, analyzer='char') for a model you "
+                "save, or pickle the estimator if you trust everyone who loads it."
+            )
+        elif key == "word_vectors" and value is not None:
+            if not isinstance(value, (str, os.PathLike)):
+                raise ValueError(
+                    f"word_vectors is a {type(value).__name__} mapping, which "
+                    "skrnn.save does not store: the vectors are in the fitted "
+                    "weights already. Call estimator.set_params(word_vectors=None) "
+                    "before saving (predictions do not change), or pass the path "
+                    "of the vectors file instead."
+                )
+            encoded[key] = os.fspath(value)
         elif isinstance(value, dict):
             encoded[key] = {
                 "items": [

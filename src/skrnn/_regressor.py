@@ -6,13 +6,24 @@ from sklearn.metrics import r2_score
 
 from ._base import BaseSequenceEstimator
 from ._compat import StrOptions, _check_sample_weight, _fit_context
-from ._data import check_sequence_targets, check_step_targets, flat_step_targets
+from ._data import (
+    DEFAULT_TOKEN_PATTERN,
+    check_sequence_targets,
+    check_step_targets,
+    flat_step_targets,
+)
 from ._docstrings import estimator_doc
 from ._stats import step_moments, step_weights
+from ._token_input import (
+    DOCUMENT_CONSTRAINTS,
+    TOKEN_CONSTRAINTS,
+    TOKEN_FITTED_ATTRIBUTES,
+    TokenInputMixin,
+)
 
 
-@estimator_doc()
-class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
+@estimator_doc(max_length=400)
+class RNNRegressor(RegressorMixin, TokenInputMixin, BaseSequenceEstimator):
     """Recurrent neural network regressor.
 
     Predicts one value (or one vector of values) per sequence, or, with
@@ -35,6 +46,10 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         ``(n_sequences, n_steps, n_outputs)``, or a list of ``(n_steps_i,)`` /
         ``(n_steps_i, n_outputs)`` arrays. The loss averages over real steps
         only.
+
+    {token_params}
+
+    {document_params}
 
     {training_params}
 
@@ -100,14 +115,19 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
 
     _parameter_constraints = {
         **BaseSequenceEstimator._parameter_constraints,
+        **TOKEN_CONSTRAINTS,
+        **DOCUMENT_CONSTRAINTS,
         "readout": [StrOptions({"last", "mean", "max"})],
         "return_sequences": ["boolean"],
     }
+
+    _reads_documents = True
 
     _loss_kind = "mse"
 
     _fitted_attributes = {
         **BaseSequenceEstimator._fitted_attributes,
+        **TOKEN_FITTED_ATTRIBUTES,
         "target_mean_": "array",
         "target_scale_": "array",
         "_has_output_axis": "bool",
@@ -132,6 +152,19 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         nonlinearity="tanh",
         readout="last",
         return_sequences=False,
+        embedding_dim=100,
+        char_features=100,
+        min_frequency=2,
+        max_vocabulary=None,
+        word_dropout=0.25,
+        lowercase=True,
+        word_vectors=None,
+        freeze_word_vectors=False,
+        analyzer="word",
+        token_pattern=DEFAULT_TOKEN_PATTERN,
+        tokenizer=None,
+        max_length=400,
+        truncation="both",
         max_epochs=500,
         batch_size=32,
         length_buckets=True,
@@ -160,6 +193,19 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         self.nonlinearity = nonlinearity
         self.readout = readout
         self.return_sequences = return_sequences
+        self.embedding_dim = embedding_dim
+        self.char_features = char_features
+        self.min_frequency = min_frequency
+        self.max_vocabulary = max_vocabulary
+        self.word_dropout = word_dropout
+        self.lowercase = lowercase
+        self.word_vectors = word_vectors
+        self.freeze_word_vectors = freeze_word_vectors
+        self.analyzer = analyzer
+        self.token_pattern = token_pattern
+        self.tokenizer = tokenizer
+        self.max_length = max_length
+        self.truncation = truncation
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.length_buckets = length_buckets
@@ -210,13 +256,17 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
             self.target_mean_ = np.zeros(targets.shape[-1])
             self.target_scale_ = np.ones(targets.shape[-1])
         targets = (targets - self.target_mean_) / self.target_scale_
-        return targets.astype(sequences.values.dtype)
+        return targets.astype(self._dtype)
 
     def _per_step_targets(self):
         return self.return_sequences
 
     def _network_kwargs(self):
-        return {"readout": self.readout, "per_step": self.return_sequences}
+        return {
+            **super()._network_kwargs(),
+            "readout": self.readout,
+            "per_step": self.return_sequences,
+        }
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,7 +1,5 @@
 """SequenceTagger: one label per step."""
 
-from numbers import Integral, Real
-
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
@@ -9,11 +7,9 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseSequenceEstimator
-from ._compat import Interval, StrOptions, _fit_context, scorer_function_on_stack
+from ._compat import StrOptions, _fit_context, scorer_function_on_stack
 from ._crf import observed_transitions
 from ._data import (
-    MAX_WORD_LENGTH,
-    TokenOptions,
     flat_step_labels,
     step_label_rows,
     step_table_weights,
@@ -21,6 +17,7 @@ from ._data import (
 from ._docstrings import CLASS_WEIGHT_DOC, estimator_doc
 from ._stats import real_steps, step_weights
 from ._targets import class_weight_vector
+from ._token_input import TOKEN_CONSTRAINTS, TOKEN_FITTED_ATTRIBUTES, TokenInputMixin
 
 
 @estimator_doc(
@@ -38,7 +35,7 @@ from ._targets import class_weight_vector
         "        steps' labels."
     ),
 )
-class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
+class SequenceTagger(ClassifierMixin, TokenInputMixin, BaseSequenceEstimator):
     """Recurrent sequence tagger: one label per step.
 
     For part-of-speech tagging, chunking, named entities and per-step event
@@ -76,28 +73,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         ``O`` when the data never has it. ``predict_proba`` then returns the
         CRF's per-step marginal probabilities.
 
-    embedding_dim : int, default=100
-        Size of the word embedding (other token fields get
-        ``min(embedding_dim, 32)``). Token input only.
-
-    char_features : int, default=100
-        Number of filters of the character convolution over each word; 0
-        disables the character encoder. Token input only.
-
-    min_frequency : int, default=2
-        Words seen fewer times in fit map to the unknown-word embedding, which
-        therefore gets trained. Token input only.
-
-    word_dropout : float, default=0.25
-        Probability of replacing a word by the unknown-word token during
-        training, so that the network also learns to tag from a word's spelling
-        and context: that is what it has for words never seen in fit. Token
-        input only.
-
-    lowercase : bool, default=True
-        Look words up in lower case in the word embedding, so that "The" and
-        "the" share one; the character encoder still sees the original case.
-        Token input only.
+    {token_params}
 
     {training_params}
 
@@ -143,11 +119,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
     _parameter_constraints = {
         **BaseSequenceEstimator._parameter_constraints,
         "crf": ["boolean"],
-        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
-        "char_features": [Interval(Integral, 0, None, closed="left")],
-        "min_frequency": [Interval(Integral, 1, None, closed="left")],
-        "word_dropout": [Interval(Real, 0, 1, closed="left")],
-        "lowercase": ["boolean"],
+        **TOKEN_CONSTRAINTS,
         "class_weight": [StrOptions({"balanced"}), dict, None],
     }
 
@@ -156,9 +128,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
     _fitted_attributes = {
         **BaseSequenceEstimator._fitted_attributes,
         "classes_": "labels",
-        "_input_kind": "input_kind",
-        "vocabularies_": "vocabularies",
-        "_chars": "chars",
+        **TOKEN_FITTED_ATTRIBUTES,
     }
     _required_attributes = (*BaseSequenceEstimator._required_attributes, "classes_")
 
@@ -178,8 +148,11 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         embedding_dim=100,
         char_features=100,
         min_frequency=2,
+        max_vocabulary=None,
         word_dropout=0.25,
         lowercase=True,
+        word_vectors=None,
+        freeze_word_vectors=False,
         max_epochs=100,
         batch_size=32,
         length_buckets=True,
@@ -211,8 +184,11 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         self.embedding_dim = embedding_dim
         self.char_features = char_features
         self.min_frequency = min_frequency
+        self.max_vocabulary = max_vocabulary
         self.word_dropout = word_dropout
         self.lowercase = lowercase
+        self.word_vectors = word_vectors
+        self.freeze_word_vectors = freeze_word_vectors
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.length_buckets = length_buckets
@@ -237,14 +213,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
     # -- hooks of the base class ---------------------------------------------------
 
     def _input_options(self):
-        return {
-            "tokens": TokenOptions(
-                min_frequency=self.min_frequency,
-                lowercase=self.lowercase,
-                max_word_length=MAX_WORD_LENGTH,
-            ),
-            "rows": "steps",
-        }
+        return {**super()._input_options(), "rows": "steps"}
 
     def _record_input(self, spec):
         super()._record_input(spec)
@@ -287,16 +256,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         return step_weight * sample_weight
 
     def _network_kwargs(self):
-        kwargs = {"per_step": True}
-        if self._input_kind == "tokens":
-            kwargs.update(
-                token_vocabulary_sizes=[len(v) + 2 for v in self.vocabularies_],
-                n_chars=len(self._chars) + 2,
-                embedding_dim=self.embedding_dim,
-                char_features=self.char_features,
-                word_dropout=self.word_dropout,
-            )
-        return kwargs
+        return {**super()._network_kwargs(), "per_step": True}
 
     def _criterion(self, n_outputs):
         if not self.crf:
@@ -304,6 +264,7 @@ class SequenceTagger(ClassifierMixin, BaseSequenceEstimator):
         return ("crf", n_outputs)
 
     def _prepare_net(self, net, targets, sequences):
+        super()._prepare_net(net, targets, sequences)
         if self.crf:
             masks = observed_transitions(
                 torch.as_tensor(targets),

@@ -9,6 +9,8 @@ attributes themselves. The one write to an estimator is scikit-learn's
 
 - :mod:`.sequences`: numeric sequences (arrays, NaN padding, lists, tables);
 - :mod:`.tokens`: token sequences and their vocabularies;
+- :mod:`.text`: raw documents split into tokens, and the length limit;
+- :mod:`.vectors`: pretrained word vectors (files and mappings);
 - :mod:`.targets`: ``y`` per sequence, per step, and label sequences;
 - :mod:`.inputs`: :func:`parse_input`, which picks the parser for ``X``.
 """
@@ -32,12 +34,14 @@ from .targets import (
     step_label_rows,
     step_table_weights,
 )
+from .text import DEFAULT_TOKEN_PATTERN
 from .tokens import (
     MAX_WORD_LENGTH,
     PAD,
     UNKNOWN,
     TokenOptions,
     TokenSequences,
+    WordVectors,
     encode_tokens,
     fit_vocabularies,
     is_token_input,
@@ -46,6 +50,7 @@ from .tokens import (
 )
 
 __all__ = [
+    "DEFAULT_TOKEN_PATTERN",
     "MAX_WORD_LENGTH",
     "PAD",
     "UNKNOWN",
@@ -53,6 +58,7 @@ __all__ = [
     "Sequences",
     "TokenOptions",
     "TokenSequences",
+    "WordVectors",
     "check_lengths",
     "check_sequence_labels",
     "check_sequence_targets",

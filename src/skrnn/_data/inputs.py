@@ -6,7 +6,7 @@ Estimators call :func:`parse_input` and store the returned spec themselves.
 import numpy as np
 
 from .sequences import parse_sequences, parse_step_table, regular_array
-from .tokens import is_token_input, parse_tokens
+from .tokens import accepts, parse_tokens
 
 _KIND_NAMES = {"tokens": "token sequences", "numbers": "numbers"}
 
@@ -27,8 +27,9 @@ def parse_input(
     fitted : InputSpec or None
         The spec recorded in fit; ``None`` in fit.
     tokens : TokenOptions or None
-        How to read token sequences; ``None`` when the estimator takes numbers
-        only (token input is then rejected as non-numeric).
+        How to read token sequences (and raw documents, when
+        ``tokens.documents``); ``None`` when the estimator takes numbers only
+        (token input is then rejected as non-numeric).
     rows : {'sequences', 'steps'}
         What the rows of a 2-D numeric ``X`` are: univariate sequences
         (scikit-learn's contract for a table of samples), or steps of the
@@ -43,13 +44,13 @@ def parse_input(
     spec : InputSpec
     """
     if tokens is not None:
-        if _is_one_token_sequence(X):
+        if not tokens.documents and _is_one_token_sequence(X):
             raise ValueError(
                 f"X is a list of {len(X)} strings, which looks like a single "
                 f"sequence of tokens; {type(estimator).__name__} takes a list of "
                 "sequences: pass [X] for one sequence."
             )
-        kind = "tokens" if is_token_input(X) else "numbers"
+        kind = "tokens" if accepts(X, tokens) else "numbers"
         if fitted is not None and kind != fitted.kind:
             raise ValueError(
                 f"{type(estimator).__name__} was fitted on "

@@ -27,6 +27,9 @@ class InputSpec:
         Token input: one vocabulary (value -> id) per token field.
     chars : dict or None
         Token input: the character vocabulary of the words.
+    word_dim : int or None
+        Token input read with pretrained word vectors: their size, which the
+        word embedding takes.
     """
 
     kind: str
@@ -35,3 +38,4 @@ class InputSpec:
     table: bool = False
     vocabularies: list | None = None
     chars: dict | None = None
+    word_dim: int | None = None

@@ -1,18 +1,29 @@
 """Token sequences (words, or tuples of fields) as vocabulary ids.
 
-Any estimator can read token input through :func:`parse_tokens`: in fit it
-learns one vocabulary per token field and a character vocabulary of the words
-(:func:`fit_vocabularies`); afterwards it encodes new tokens with them
-(:func:`encode_tokens`). The result is a :class:`TokenSequences` of ids, which
-an embedding layer reads, and an :class:`~skrnn._data.spec.InputSpec` holding
-the vocabularies for the estimator to keep.
+Any estimator can read token input through :func:`parse_tokens`: raw
+documents are split into tokens first (:mod:`.text`), long sequences cut to
+``max_length``; in fit it learns one vocabulary per token field and a character
+vocabulary of the words (:func:`fit_vocabularies`), with the pretrained vectors
+of its words when given (:mod:`.vectors`); afterwards it encodes new tokens with
+them (:func:`encode_tokens`). The result is a :class:`TokenSequences` of ids,
+which an embedding layer reads, and an :class:`~skrnn._data.spec.InputSpec`
+holding the vocabularies for the estimator to keep.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .spec import InputSpec
+from .text import (
+    DEFAULT_TOKEN_PATTERN,
+    build_analyzer,
+    is_document_input,
+    tokenize_documents,
+    truncate,
+)
+from .vectors import read_word_vectors
 
 MAX_WORD_LENGTH = 30  # longer words are cut for the character encoder
 
@@ -34,6 +45,8 @@ class TokenSequences:
         Character ids of every distinct word of this input (``PAD`` after the
         word's end), for the character encoder.
     lengths : ndarray of shape (n_sequences,), dtype int64
+    vectors : WordVectors or None
+        In fit with pretrained word vectors: those of the vocabulary's words.
     """
 
     ids: np.ndarray
@@ -41,6 +54,7 @@ class TokenSequences:
     type_chars: np.ndarray
     lengths: np.ndarray
     layout: str = "list"
+    vectors: "WordVectors | None" = None
 
     def __len__(self):
         return len(self.lengths)
@@ -52,7 +66,27 @@ class TokenSequences:
             self.type_chars,
             self.lengths[indices],
             self.layout,
+            self.vectors,
         )
+
+
+@dataclass
+class WordVectors:
+    """Pretrained vectors of vocabulary words, for the word embedding.
+
+    Attributes
+    ----------
+    ids : ndarray of shape (n_found,), dtype int64
+        Vocabulary ids of the words that have a vector.
+    matrix : ndarray of shape (n_found, dimension), dtype float32
+        Their vectors, row by row.
+    dimension : int
+        The vectors' size (also when no word was found).
+    """
+
+    ids: np.ndarray
+    matrix: np.ndarray
+    dimension: int
 
 
 def is_token_input(X):
@@ -119,15 +153,25 @@ def token_fields(X):
 
 
 def fit_vocabularies(
-    tokens, *, min_frequency, max_word_length=MAX_WORD_LENGTH, lowercase=False
+    tokens,
+    *,
+    min_frequency,
+    max_word_length=MAX_WORD_LENGTH,
+    lowercase=False,
+    max_size=None,
+    keep=None,
 ):
     """Learn one vocabulary per token field and a character vocabulary.
 
     Values seen fewer than ``min_frequency`` times map to ``UNKNOWN``, so that
-    the network learns an embedding for unseen words. With ``lowercase`` the
-    word field is looked up in lower case (the characters keep their case).
-    Characters come from the first field (the word). ``tokens`` is the
-    result of :func:`token_fields`.
+    the network learns an embedding for unseen words; words for which
+    ``keep`` (a collection of words: those with a pretrained vector) stay in
+    the vocabulary whatever their count.
+    ``max_size`` keeps only that many words of each field, the most frequent
+    (ties in alphabetical order). With ``lowercase`` the word field is looked
+    up in lower case (the characters keep their case). Characters come from
+    the first field (the word). ``tokens`` is the result of
+    :func:`token_fields`.
     """
     sequences, n_fields = tokens
     counts = [{} for _ in range(n_fields)]
@@ -140,10 +184,18 @@ def fit_vocabularies(
                 counts[k][value] = counts[k].get(value, 0) + 1
             for char in fields[0][:max_word_length]:
                 char_counts[char] = char_counts.get(char, 0) + 1
+    kept_words = set() if keep is None else set(keep)
     vocabularies = []
-    for field_counts in counts:
-        kept = sorted(v for v, c in field_counts.items() if c >= min_frequency)
-        vocabularies.append({v: i + 2 for i, v in enumerate(kept)})
+    for k, field_counts in enumerate(counts):
+        kept = [
+            v
+            for v, c in field_counts.items()
+            if c >= min_frequency or (k == 0 and v in kept_words)
+        ]
+        if max_size is not None and len(kept) > max_size:
+            kept.sort(key=lambda v: (-field_counts[v], v))
+            kept = kept[:max_size]
+        vocabularies.append({v: i + 2 for i, v in enumerate(sorted(kept))})
     if not vocabularies[0]:
         raise ValueError(
             f"The vocabulary is empty: no word occurs at least "
@@ -191,6 +243,12 @@ def encode_tokens(
     return TokenSequences(ids, word_types, type_chars, lengths)
 
 
+def _word_keys(sequences, lowercase):
+    """Every word of ``sequences`` as the vocabulary would key it."""
+    words = {fields[0] for seq in sequences for fields in seq}
+    return {word.lower() for word in words} if lowercase else words
+
+
 @dataclass(frozen=True)
 class TokenOptions:
     """How an estimator reads token input.
@@ -203,11 +261,42 @@ class TokenOptions:
         Look the word field up in lower case.
     max_word_length : int
         Words are cut to this many characters for the character vocabulary.
+    max_vocabulary : int or None
+        Keep at most this many words (the most frequent) in each vocabulary.
+    word_vectors : str, path, mapping or None
+        Pretrained word vectors (see :mod:`.vectors`), read in fit for the
+        vocabulary's words; words with a vector stay in the vocabulary even
+        when rarer than ``min_frequency``.
+    documents : bool
+        Whether ``X`` may be raw documents (strings), split into tokens by
+        ``analyzer``, ``token_pattern`` and ``tokenizer``
+        (:func:`~skrnn._data.text.build_analyzer`).
+    analyzer, token_pattern, tokenizer
+        How documents become tokens: ``analyzer='word'`` splits by the
+        ``tokenizer`` callable, else by the regular expression
+        ``token_pattern``; ``'char'`` makes every character a token.
+    max_length : int or None
+        Token sequences longer than this are cut (None: never).
+    truncation : {'first', 'last', 'both'}
+        Which tokens a cut keeps (see :func:`~skrnn._data.text.truncate`).
     """
 
     min_frequency: int = 1
     lowercase: bool = False
     max_word_length: int = MAX_WORD_LENGTH
+    max_vocabulary: int | None = None
+    word_vectors: object = None
+    documents: bool = False
+    analyzer: str = "word"
+    token_pattern: str = DEFAULT_TOKEN_PATTERN
+    tokenizer: Callable | None = None
+    max_length: int | None = None
+    truncation: str = "both"
+
+
+def accepts(X, options):
+    """Whether the estimator reading with ``options`` takes ``X`` as tokens."""
+    return is_token_input(X) or (options.documents and is_document_input(X))
 
 
 def parse_tokens(X, options, *, fitted=None):
@@ -215,8 +304,9 @@ def parse_tokens(X, options, *, fitted=None):
 
     Parameters
     ----------
-    X : list of sequences of str or of tuples of str
-        One sequence of tokens per sample.
+    X : list of sequences of str or of tuples of str, or documents
+        One sequence of tokens per sample; with ``options.documents`` also a
+        list, 1-D array or pandas Series of strings.
     options : TokenOptions
         How to read the tokens.
     fitted : InputSpec or None
@@ -229,13 +319,30 @@ def parse_tokens(X, options, *, fitted=None):
     spec : InputSpec
         ``kind='tokens'``, dtype float32, and the vocabularies.
     """
-    checked = token_fields(X)
+    if options.documents and is_document_input(X):
+        analyze = build_analyzer(
+            analyzer=options.analyzer,
+            token_pattern=options.token_pattern,
+            tokenizer=options.tokenizer,
+        )
+        X = tokenize_documents(X, analyze)
+    checked, n_fields = token_fields(X)
+    checked = (truncate(checked, options.max_length, options.truncation), n_fields)
+    found = None
     if fitted is None:
+        if options.word_vectors is not None:
+            found, dimension = read_word_vectors(
+                options.word_vectors,
+                _word_keys(checked[0], options.lowercase),
+                lowercase=options.lowercase,
+            )
         vocabularies, chars = fit_vocabularies(
             checked,
             min_frequency=options.min_frequency,
             max_word_length=options.max_word_length,
             lowercase=options.lowercase,
+            max_size=options.max_vocabulary,
+            keep=found,
         )
     else:
         vocabularies, chars = fitted.vocabularies, fitted.chars
@@ -246,5 +353,20 @@ def parse_tokens(X, options, *, fitted=None):
         max_word_length=options.max_word_length,
         lowercase=options.lowercase,
     )
-    spec = InputSpec("tokens", np.float32, vocabularies=vocabularies, chars=chars)
+    if found is not None:
+        words = sorted(w for w in found if w in vocabularies[0])
+        tokens.vectors = WordVectors(
+            np.array([vocabularies[0][w] for w in words], dtype=np.int64),
+            np.array([found[w] for w in words], dtype=np.float32).reshape(
+                len(words), dimension
+            ),
+            dimension,
+        )
+    spec = InputSpec(
+        "tokens",
+        np.float32,
+        vocabularies=vocabularies,
+        chars=chars,
+        word_dim=None if found is None else dimension,
+    )
     return tokens, spec
