@@ -316,3 +316,15 @@ def test_word_vectors_for_the_tagger(tmp_path):
     np.testing.assert_allclose(
         _embedding_of(tagger, "good"), VECTORS["good"], atol=1e-6
     )
+
+
+def test_a_dataframe_text_column_in_a_pipeline(rng):
+    from sklearn.preprocessing import FunctionTransformer
+
+    X, y = reviews(rng, n=40)
+    frame = pd.DataFrame({"review": X, "stars": np.arange(len(X))})
+    pipe = make_pipeline(
+        FunctionTransformer(lambda df: df["review"]),
+        RNNClassifier(**{**FAST, "max_epochs": 3}),
+    )
+    assert pipe.fit(frame, y).predict(frame.iloc[:3]).shape == (3,)

@@ -419,3 +419,30 @@ def test_history_records_the_learning_rate_of_every_epoch(rng, lr_schedule):
     assert rates[0] == pytest.approx(0.01)
     if lr_schedule == "cosine":
         assert rates == sorted(rates, reverse=True) and rates[-1] < rates[0]
+
+
+@pytest.mark.parametrize("n_sequences, validates", [(1999, False), (2000, True)])
+def test_auto_early_stopping_starts_at_2000_sequences(n_sequences, validates, rng):
+    X = rng.randn(n_sequences, 2, 1).astype(np.float32)
+    y = (X[:, 0, 0] > 0).astype(int)
+    clf = RNNClassifier(hidden_size=2, max_epochs=2, batch_size=500, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(X, y)
+    assert (clf.validation_scores_ is not None) == validates
+    assert (clf.best_loss_ is None) == validates
+
+
+def test_auto_patience_follows_what_is_monitored(rng):
+    X = rng.randn(40, 3, 1).astype(np.float32)
+    y = (X[:, 0, 0] > 0).astype(int)
+    # Patience 5 on a validation score: the 6th epoch without improvement
+    # after the first (as in MLPClassifier) stops training.
+    clf = RNNClassifier(
+        hidden_size=2, lr=1e-9, early_stopping=True, max_epochs=100, random_state=0
+    ).fit(X, y)
+    assert clf.n_iter_ == 1 + 6
+    # Patience 50 on the training loss.
+    clf = RNNClassifier(hidden_size=2, lr=1e-9, max_epochs=100, random_state=0)
+    clf.fit(X, y)
+    assert clf.n_iter_ == 1 + 51

@@ -30,6 +30,14 @@ from ._input_state import InputStateMixin
 from ._scaling import input_moments, standardized
 from ._targets import check_same_classes, encode_labels, fit_classes
 
+#: ``early_stopping='auto'`` sets a validation split aside from this many
+#: training sequences on: its 10 % then score within a few points of accuracy.
+AUTO_EARLY_STOPPING = 2000
+
+#: ``n_iter_no_change='auto'``: the patience on the training loss (small data,
+#: whose loss sits on plateaus for tens of epochs) and on a validation score.
+AUTO_PATIENCE = {"training": 50, "validation": 5}
+
 
 class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
     """Base class of the recurrent estimators. Not for direct use."""
@@ -49,8 +57,11 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "early_stopping": ["boolean"],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "lr_schedule": [StrOptions({"plateau", "cosine"}), None],
         "callbacks": [list, None],
@@ -287,7 +298,7 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
         else:
             random_state = check_random_state(self.random_state)
         torch_seed = int(random_state.randint(np.iinfo(np.int32).max))
-        early_stopping = self.early_stopping and not incremental
+        early_stopping = self._uses_early_stopping(len(sequences)) and not incremental
         train, valid = self._split(
             sequences, targets, weight, random_state, early_stopping
         )
@@ -370,21 +381,39 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
             random_state=random_state,
         )
 
+    def _uses_early_stopping(self, n_sequences):
+        """Whether a fit on ``n_sequences`` sequences sets a validation split aside.
+
+        ``early_stopping='auto'`` does from ``AUTO_EARLY_STOPPING`` sequences on,
+        as scikit-learn's histogram gradient boosting does from 10,000 samples.
+        """
+        if self.early_stopping == "auto":
+            return n_sequences >= AUTO_EARLY_STOPPING
+        return bool(self.early_stopping)
+
+    def _patience(self, early_stopping):
+        """Epochs without improvement that stop training (``n_iter_no_change``)."""
+        if self.n_iter_no_change == "auto":
+            return AUTO_PATIENCE["validation" if early_stopping else "training"]
+        return self.n_iter_no_change
+
     def _monitor_settings(self, early_stopping, incremental):
         """Arguments of the training monitor (the stopping rule) for one call."""
         return {
             "monitor": "valid_score" if early_stopping else "train_loss",
             "lower_is_better": not early_stopping,
             "tol": self.tol,
-            "n_iter_no_change": math.inf if incremental else self.n_iter_no_change,
+            "n_iter_no_change": (
+                math.inf if incremental else self._patience(early_stopping)
+            ),
             "restore_best": early_stopping,
         }
 
     def _build_net(self, sequences, n_outputs, device, random_state, monitor=None):
         """A new network for ``sequences`` (``None``: token input, or a file
         being loaded) with ``n_outputs`` outputs."""
-        if monitor is None:
-            monitor = self._monitor_settings(self.early_stopping, False)
+        if monitor is None:  # a network being loaded: it will not train
+            monitor = self._monitor_settings(self.early_stopping is True, False)
         torch_dtype = torch.float32 if self._dtype == np.float32 else torch.float64
         # At predict time standardisation is folded into the network's first
         # layer, so the input is never copied to scale it: memory grows with
@@ -393,10 +422,11 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
         input_scaling = self.standardize and numeric
         lr_schedule = None
         if self.lr_schedule is not None:
+            validating = monitor["monitor"] == "valid_score"
             lr_schedule = {
                 "kind": self.lr_schedule,
-                "monitor": "valid_loss" if self.early_stopping else "train_loss",
-                "patience": max(1, self.n_iter_no_change // 2),
+                "monitor": "valid_loss" if validating else "train_loss",
+                "patience": max(1, self._patience(validating) // 2),
                 "max_epochs": self.max_epochs,
             }
         net = _net.build_net(

@@ -72,18 +72,23 @@ default='adam'
     tol : float, default=1e-4
         Minimum decrease of the training loss that counts as an improvement.
 
-    n_iter_no_change : int, default={n_iter_no_change}
+    n_iter_no_change : int or 'auto', default={n_iter_no_change}
         Number of epochs without improvement after which training stops.
+        ``'auto'`` waits 50 epochs on the training loss and 5 on the
+        validation score (with early stopping).
         {n_iter_no_change_why}
 
-    early_stopping : bool, default=False
+    early_stopping : bool or 'auto', default={early_stopping}
         Set aside ``validation_fraction`` of the training sequences (stratified
         for classification), stop when the validation score (accuracy or R^2)
         has not improved by ``tol`` for ``n_iter_no_change`` epochs, and restore
-        the weights of the best epoch. Off by default because on small data
+        the weights of the best epoch. ``'auto'`` does so for training sets of
+        at least 2,000 sequences (after removing zero weights) and trains on
+        everything, stopping on the training loss, below that: on small data
         sets the validation split costs more training data than early
-        stopping saves (see :doc:`/benchmarks`). Turn it on for large data
-        sets.
+        stopping saves, while on large ones (sentences, documents) the
+        training loss keeps falling long after the model stops improving (see
+        :doc:`/benchmarks`).
 
     validation_fraction : float, default=0.1
         Share of the training sequences set aside when ``early_stopping=True``.
@@ -265,7 +270,8 @@ def estimator_doc(
     *,
     bidirectional=False,
     max_epochs=500,
-    n_iter_no_change=50,
+    n_iter_no_change="'auto'",
+    early_stopping="'auto'",
     n_iter_no_change_why=SMALL_DATA_STOPPING,
     class_weight=None,
     embedding_dim=100,
@@ -288,6 +294,7 @@ def estimator_doc(
         TRAINING_PARAMS_DOC,
         max_epochs=str(max_epochs),
         n_iter_no_change=str(n_iter_no_change),
+        early_stopping=str(early_stopping),
         n_iter_no_change_why=n_iter_no_change_why,
         class_weight="" if class_weight is None else "\n\n    " + class_weight,
     )

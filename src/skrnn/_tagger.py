@@ -24,6 +24,7 @@ from ._token_input import TOKEN_CONSTRAINTS, TOKEN_FITTED_ATTRIBUTES, TokenInput
     bidirectional=True,
     max_epochs=100,
     n_iter_no_change=10,
+    early_stopping=False,
     n_iter_no_change_why=(
         "Tagging data sets have many batches per epoch, so the loss moves every\n"
         "        epoch; for large corpora prefer ``early_stopping=True``."
