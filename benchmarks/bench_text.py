@@ -236,7 +236,7 @@ def skrnn_fit(X, y, n_threads):
 
 def run_speed(X, y, n_train, n_threads, repeats, budget_s):
     train, test = folds(X, y)[0]
-    train = train[:n_train]
+    train = np.random.RandomState(0).permutation(train)[:n_train]
     X_train, y_train, X_test, y_test = list(X[train]), y[train], list(X[test]), y[test]
     n_tokens = sum(map(len, hand_tokenize(X_train)))
     sizes, accuracy = {}, {"skrnn": [], "hand": []}
