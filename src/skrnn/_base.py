@@ -52,6 +52,7 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
         "lr_schedule": [StrOptions({"plateau", "cosine"}), None],
         "callbacks": [list, None],
         "warm_start": ["boolean"],
@@ -292,29 +293,41 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
             sequences, targets, weight, random_state, early_stopping
         )
         monitor = self._monitor_settings(early_stopping, incremental)
-        if incremental and warm:
-            # partial_fit: carry on with the same optimizer state.
-            net = copy.deepcopy(self.net_)
-            # skorch reads iterator settings from attributes at each epoch.
-            net.iterator_train__random_state = random_state
-            _net.reset_monitor(net, **monitor)
-        else:
-            net = self._build_net(sequences, n_outputs, device, random_state, monitor)
-            if not warm:
-                self._prepare_net(net, targets, sequences)
-            if warm:
-                # warm_start: today's hyperparameters, yesterday's weights.
-                self._load_weights(net, self.net_)
         max_epochs = 1 if incremental else self.max_epochs
-        ending, n_new = _net.train(
-            net,
-            train,
-            valid,
-            max_epochs=max_epochs,
-            n_threads=self.n_threads,
-            seed=torch_seed,
-            device=device,
-        )
+        # Restarts (n_init) only for a fresh fit: warm_start and partial_fit
+        # continue the one network they have. SequenceTagger has no n_init.
+        n_starts = 1 if (warm or incremental) else getattr(self, "n_init", 1)
+        best = None
+        for start in range(n_starts):
+            if start > 0:
+                torch_seed = int(random_state.randint(np.iinfo(np.int32).max))
+            net = self._start_net(
+                sequences,
+                targets,
+                n_outputs,
+                device,
+                random_state,
+                monitor,
+                warm=warm,
+                incremental=incremental,
+            )
+            ending, n_new = _net.train(
+                net,
+                train,
+                valid,
+                max_epochs=max_epochs,
+                n_threads=self.n_threads,
+                seed=torch_seed,
+                device=device,
+            )
+            if ending == "interrupted" and best is not None:
+                break  # keep the best of the starts that completed
+            score = _net.start_score(net, early_stopping)
+            if best is None or score < best[0]:
+                best = (score, net, ending, n_new)
+            if ending == "interrupted":
+                break
+        _, net, ending, n_new = best
         if ending == "interrupted":
             in_search = inside_meta_estimator()
             if n_new == 0 or in_search:
@@ -341,6 +354,36 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
                 stacklevel=caller_stacklevel(),
             )
         return self
+
+    def _start_net(
+        self,
+        sequences,
+        targets,
+        n_outputs,
+        device,
+        random_state,
+        monitor,
+        *,
+        warm,
+        incremental,
+    ):
+        """The network one training run starts from: a copy of the fitted one
+        (``partial_fit``), a new one with its weights (``warm_start``) or a new
+        one drawn from ``random_state``."""
+        if incremental and warm:
+            # partial_fit: carry on with the same optimizer state.
+            net = copy.deepcopy(self.net_)
+            # skorch reads iterator settings from attributes at each epoch.
+            net.iterator_train__random_state = random_state
+            _net.reset_monitor(net, **monitor)
+            return net
+        net = self._build_net(sequences, n_outputs, device, random_state, monitor)
+        if warm:
+            # warm_start: today's hyperparameters, yesterday's weights.
+            self._load_weights(net, self.net_)
+        else:
+            self._prepare_net(net, targets, sequences)
+        return net
 
     def _load_weights(self, net, previous):
         try:

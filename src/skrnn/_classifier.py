@@ -7,6 +7,7 @@ from ._base import BaseSequenceEstimator
 from ._compat import StrOptions, _fit_context
 from ._data import check_sequence_labels
 from ._docstrings import CLASS_WEIGHT_DOC, estimator_doc
+from ._modules import READOUTS
 from ._targets import class_weight_vector
 
 
@@ -87,11 +88,15 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
 
     _parameter_constraints = {
         **BaseSequenceEstimator._parameter_constraints,
-        "readout": [StrOptions({"last", "mean", "max"})],
+        "readout": [StrOptions(set(READOUTS))],
         "class_weight": [StrOptions({"balanced"}), dict, None],
     }
 
     _loss_kind = "cross_entropy"
+
+    #: Initialisation of the recurrent weights (see RecurrentEncoder).
+    _recurrent_init = "torch"
+    _front_end = None
 
     _fitted_attributes = {
         **BaseSequenceEstimator._fitted_attributes,
@@ -123,6 +128,7 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         n_iter_no_change=50,
         early_stopping=False,
         validation_fraction=0.1,
+        n_init=1,
         lr_schedule=None,
         callbacks=None,
         warm_start=False,
@@ -151,6 +157,7 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
+        self.n_init = n_init
         self.lr_schedule = lr_schedule
         self.callbacks = callbacks
         self.warm_start = warm_start
@@ -174,7 +181,11 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         return weight if sample_weight is None else weight * sample_weight
 
     def _network_kwargs(self):
-        return {"readout": self.readout}
+        return {
+            "init": self._recurrent_init,
+            "front_end": self._front_end,
+            "readout": self.readout,
+        }
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):

@@ -8,6 +8,7 @@ from ._base import BaseSequenceEstimator
 from ._compat import StrOptions, _check_sample_weight, _fit_context
 from ._data import check_sequence_targets, check_step_targets, flat_step_targets
 from ._docstrings import estimator_doc
+from ._modules import READOUTS
 from ._stats import step_moments, step_weights
 
 
@@ -100,11 +101,15 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
 
     _parameter_constraints = {
         **BaseSequenceEstimator._parameter_constraints,
-        "readout": [StrOptions({"last", "mean", "max"})],
+        "readout": [StrOptions(set(READOUTS))],
         "return_sequences": ["boolean"],
     }
 
     _loss_kind = "mse"
+
+    #: Initialisation of the recurrent weights (see RecurrentEncoder).
+    _recurrent_init = "torch"
+    _front_end = None
 
     _fitted_attributes = {
         **BaseSequenceEstimator._fitted_attributes,
@@ -143,6 +148,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         n_iter_no_change=50,
         early_stopping=False,
         validation_fraction=0.1,
+        n_init=1,
         lr_schedule=None,
         callbacks=None,
         warm_start=False,
@@ -171,6 +177,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
+        self.n_init = n_init
         self.lr_schedule = lr_schedule
         self.callbacks = callbacks
         self.warm_start = warm_start
@@ -216,7 +223,12 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         return self.return_sequences
 
     def _network_kwargs(self):
-        return {"readout": self.readout, "per_step": self.return_sequences}
+        return {
+            "init": self._recurrent_init,
+            "front_end": self._front_end,
+            "readout": self.readout,
+            "per_step": self.return_sequences,
+        }
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
