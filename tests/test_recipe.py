@@ -138,3 +138,25 @@ def test_partial_fit_and_warm_start_train_one_network(rng):
     losses.clear()
     clf.set_params(warm_start=True).fit(X, y)
     assert len(losses) == 1
+
+
+def test_front_end_auto_is_conv_for_one_output_per_sequence_only(rng):
+    X = rng.randn(20, 12, 1).astype(np.float32)
+    reg = RNNRegressor(**TINY).fit(X, X[:, :, 0].sum(axis=1))
+    assert reg.net_.module_.front_end is not None
+    per_step = RNNRegressor(return_sequences=True, **TINY)
+    per_step.fit(X, np.cumsum(X[:, :, 0], axis=1))
+    assert per_step.net_.module_.front_end is None
+    assert (
+        RNNRegressor(front_end=None, **TINY)
+        .fit(X, X[:, :, 0].sum(axis=1))
+        .net_.module_.front_end
+        is None
+    )
+
+
+def test_front_end_conv_with_per_step_targets_is_an_error(rng):
+    X = rng.randn(10, 5, 1)
+    reg = RNNRegressor(front_end="conv", return_sequences=True, **TINY)
+    with pytest.raises(ValueError, match="front_end='conv'.*return_sequences"):
+        reg.fit(X, X[:, :, 0])

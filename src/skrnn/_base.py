@@ -165,6 +165,13 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
     def _per_step_targets(self):
         return False
 
+    def _resolved_front_end(self):
+        """``front_end`` as the network takes it: 'auto' is the convolutional
+        front end wherever there is one output per sequence."""
+        if self.front_end == "auto":
+            return None if self._per_step_targets() else "conv"
+        return self.front_end
+
     def _criterion(self, n_outputs):
         """The loss, as :func:`skrnn._net.build_net` names it."""
         return self._loss_kind
@@ -178,6 +185,12 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
                 f"nonlinearity={self.nonlinearity!r} applies only to cell='rnn'; "
                 f"got cell={self.cell!r}. Use cell='rnn' or leave nonlinearity at "
                 "'tanh'."
+            )
+        if getattr(self, "front_end", None) == "conv" and self._per_step_targets():
+            raise ValueError(
+                "front_end='conv' shortens the sequences, so it gives one output "
+                "per sequence only; got it with per-step targets "
+                "(return_sequences=True). Use front_end=None or 'auto'."
             )
         for callback in self.callbacks or []:
             named = (

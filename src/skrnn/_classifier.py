@@ -89,6 +89,7 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
     _parameter_constraints = {
         **BaseSequenceEstimator._parameter_constraints,
         "readout": [StrOptions(set(READOUTS))],
+        "front_end": [StrOptions({"auto", "conv"}), None],
         "class_weight": [StrOptions({"balanced"}), dict, None],
     }
 
@@ -96,7 +97,6 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
 
     #: Initialisation of the recurrent weights (see RecurrentEncoder).
     _recurrent_init = "torch"
-    _front_end = None
 
     _fitted_attributes = {
         **BaseSequenceEstimator._fitted_attributes,
@@ -116,6 +116,7 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
+        front_end="auto",
         readout="last",
         max_epochs=500,
         batch_size=32,
@@ -145,6 +146,7 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.nonlinearity = nonlinearity
+        self.front_end = front_end
         self.readout = readout
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -183,7 +185,7 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
     def _network_kwargs(self):
         return {
             "init": self._recurrent_init,
-            "front_end": self._front_end,
+            "front_end": self._resolved_front_end(),
             "readout": self.readout,
         }
 

@@ -102,6 +102,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     _parameter_constraints = {
         **BaseSequenceEstimator._parameter_constraints,
         "readout": [StrOptions(set(READOUTS))],
+        "front_end": [StrOptions({"auto", "conv"}), None],
         "return_sequences": ["boolean"],
     }
 
@@ -109,7 +110,6 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
 
     #: Initialisation of the recurrent weights (see RecurrentEncoder).
     _recurrent_init = "torch"
-    _front_end = None
 
     _fitted_attributes = {
         **BaseSequenceEstimator._fitted_attributes,
@@ -135,6 +135,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
+        front_end="auto",
         readout="last",
         return_sequences=False,
         max_epochs=500,
@@ -164,6 +165,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.nonlinearity = nonlinearity
+        self.front_end = front_end
         self.readout = readout
         self.return_sequences = return_sequences
         self.max_epochs = max_epochs
@@ -225,7 +227,7 @@ class RNNRegressor(RegressorMixin, BaseSequenceEstimator):
     def _network_kwargs(self):
         return {
             "init": self._recurrent_init,
-            "front_end": self._front_end,
+            "front_end": self._resolved_front_end(),
             "readout": self.readout,
             "per_step": self.return_sequences,
         }
