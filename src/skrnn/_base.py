@@ -49,7 +49,10 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_init": [Interval(Integral, 1, None, closed="left")],
@@ -305,7 +308,8 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
         train, valid = self._split(
             sequences, targets, weight, random_state, early_stopping
         )
-        monitor = self._monitor_settings(early_stopping, incremental)
+        n_batches = math.ceil(len(train) / self.batch_size)
+        monitor = self._monitor_settings(early_stopping, incremental, n_batches)
         max_epochs = 1 if incremental else self.max_epochs
         # Restarts (n_init) only for a fresh fit: warm_start and partial_fit
         # continue the one network they have. SequenceTagger has no n_init.
@@ -426,13 +430,24 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
             random_state=random_state,
         )
 
-    def _monitor_settings(self, early_stopping, incremental):
+    def _patience(self, n_batches=None):
+        """``n_iter_no_change`` in epochs for ``n_batches`` training batches per
+        epoch: 'auto' is about 100 gradient steps, within 10 to 50 epochs (50
+        when the number of batches is not known, as for a loaded model)."""
+        if self.n_iter_no_change != "auto":
+            return self.n_iter_no_change
+        if n_batches is None:
+            return 50
+        return min(50, max(10, math.ceil(100 / n_batches)))
+
+    def _monitor_settings(self, early_stopping, incremental, n_batches=None):
         """Arguments of the training monitor (the stopping rule) for one call."""
+        patience = self._patience(n_batches)
         return {
             "monitor": "valid_score" if early_stopping else "train_loss",
             "lower_is_better": not early_stopping,
             "tol": self.tol,
-            "n_iter_no_change": math.inf if incremental else self.n_iter_no_change,
+            "n_iter_no_change": math.inf if incremental else patience,
             "restore_best": early_stopping,
         }
 
@@ -449,10 +464,13 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
         input_scaling = self.standardize and numeric
         lr_schedule = None
         if self.lr_schedule is not None:
+            patience = monitor["n_iter_no_change"]
+            if math.isinf(patience):  # partial_fit: no stopping rule
+                patience = self._patience()
             lr_schedule = {
                 "kind": self.lr_schedule,
                 "monitor": "valid_loss" if self.early_stopping else "train_loss",
-                "patience": max(1, self.n_iter_no_change // 2),
+                "patience": max(1, patience // 2),
                 "max_epochs": self.max_epochs,
             }
         net = _net.build_net(

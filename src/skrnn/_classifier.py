@@ -6,12 +6,27 @@ from sklearn.base import ClassifierMixin
 from ._base import BaseSequenceEstimator
 from ._compat import StrOptions, _fit_context
 from ._data import check_sequence_labels
-from ._docstrings import CLASS_WEIGHT_DOC, estimator_doc
+from ._docstrings import (
+    AUTO_PATIENCE,
+    CLASS_WEIGHT_DOC,
+    RECIPE_LR_WHY,
+    RECIPE_SCHEDULE_WHY,
+    estimator_doc,
+)
 from ._modules import READOUTS
 from ._targets import class_weight_vector
 
 
-@estimator_doc(class_weight=CLASS_WEIGHT_DOC)
+@estimator_doc(
+    class_weight=CLASS_WEIGHT_DOC,
+    lr="1e-2",
+    lr_why=RECIPE_LR_WHY,
+    lr_schedule="'plateau'",
+    lr_schedule_why=RECIPE_SCHEDULE_WHY,
+    n_init=1,
+    n_iter_no_change="'auto'",
+    n_iter_no_change_why=AUTO_PATIENCE,
+)
 class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
     """Recurrent neural network classifier: one label per sequence.
 
@@ -23,10 +38,24 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
     ----------
     {core_params}
 
-    readout : {'last', 'mean', 'max'}, default='last'
+    front_end : {'auto', 'conv'} or None, default='auto'
+        ``'conv'`` runs two blocks of a 1-D convolution (64 filters of width 7,
+        stride 2) and a ReLU before the recurrence, as in LSTM-FCN: the
+        recurrence then reads local shapes instead of single values, over a
+        quarter of the steps. ``'auto'`` uses it wherever there is one output
+        per sequence (not with ``return_sequences=True``); None feeds the raw
+        steps to the recurrence. On by default because a recurrence alone does
+        not learn long univariate series from few examples (ArrowHead, 251
+        steps: test accuracy 0.30 without it, see :doc:`/benchmarks`).
+
+    readout : {'last', 'mean', 'max', 'attention', 'concat'}, default='mean'
         How a sequence's recurrent outputs become one vector: ``'last'`` takes
         the final state at the sequence's own end (both directions when
-        bidirectional), ``'mean'`` and ``'max'`` pool over its real steps.
+        bidirectional), ``'mean'`` and ``'max'`` pool over its real steps,
+        ``'attention'`` is a learnt weighted mean of them (additive attention
+        pooling), ``'concat'`` is ``'last'``, ``'mean'`` and ``'max'`` side by
+        side. ``'mean'`` is the default: every step reaches the loss directly,
+        and on the shared real data sets it varied least between seeds.
 
     {training_params}
 
@@ -95,8 +124,10 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
 
     _loss_kind = "cross_entropy"
 
-    #: Initialisation of the recurrent weights (see RecurrentEncoder).
-    _recurrent_init = "torch"
+    #: Initialisation of the recurrent weights (see RecurrentEncoder): on the
+    #: shared real data sets the orthogonal one with an open forget gate
+    #: stalled less often at the start of training.
+    _recurrent_init = "orthogonal"
 
     _fitted_attributes = {
         **BaseSequenceEstimator._fitted_attributes,
@@ -117,20 +148,20 @@ class RNNClassifier(ClassifierMixin, BaseSequenceEstimator):
         dropout=0.0,
         nonlinearity="tanh",
         front_end="auto",
-        readout="last",
+        readout="mean",
         max_epochs=500,
         batch_size=32,
         length_buckets=True,
-        lr=1e-3,
+        lr=1e-2,
         optimizer="adam",
         weight_decay=0.0,
         clip_grad_norm=1.0,
         tol=1e-4,
-        n_iter_no_change=50,
+        n_iter_no_change="auto",
         early_stopping=False,
         validation_fraction=0.1,
         n_init=1,
-        lr_schedule=None,
+        lr_schedule="plateau",
         callbacks=None,
         warm_start=False,
         class_weight=None,

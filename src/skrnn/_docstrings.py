@@ -72,7 +72,7 @@ default='adam'
     tol : float, default=1e-4
         Minimum decrease of the training loss that counts as an improvement.
 
-    n_iter_no_change : int, default={n_iter_no_change}
+    n_iter_no_change : {n_iter_no_change_type}, default={n_iter_no_change}
         Number of epochs without improvement after which training stops.
         {n_iter_no_change_why}
 
@@ -145,6 +145,17 @@ SMALL_DATA_STOPPING = (
     "        before they learn, most of all on small data sets with few batches per\n"
     "        epoch; with a patience of 50, training gets past such a plateau far\n"
     "        more often than with 10 (see :doc:`/benchmarks`)."
+)
+
+AUTO_PATIENCE = (
+    "``'auto'`` is about 100 gradient steps: ``ceil(100 / n_batches)``\n"
+    "        epochs, ``n_batches`` the training batches of an epoch, but at least\n"
+    "        10 and at most 50. Recurrent networks often sit on a loss plateau for\n"
+    "        a while before they learn, most of all on small data sets with few\n"
+    "        batches per epoch, which then get the patience of 50 epochs they need;\n"
+    "        larger ones make more progress per epoch and need fewer (on Tecator,\n"
+    "        6 batches, 17 epochs of patience gave a better fit in fewer epochs\n"
+    "        than 50, see :doc:`/benchmarks`)."
 )
 
 CLASS_WEIGHT_DOC = """\
@@ -232,6 +243,9 @@ def estimator_doc(
         TRAINING_PARAMS_DOC,
         max_epochs=str(max_epochs),
         n_iter_no_change=str(n_iter_no_change),
+        n_iter_no_change_type="int"
+        if isinstance(n_iter_no_change, int)
+        else "int or 'auto'",
         n_iter_no_change_why=n_iter_no_change_why,
         class_weight="" if class_weight is None else "\n\n    " + class_weight,
         n_init=""
