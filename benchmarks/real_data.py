@@ -1,9 +1,13 @@
 """Fit skrnn estimators on real time-series data sets and report test scores.
 
 For each data set the estimator is fitted on the TRAIN file and scored on the
-TEST file, once per seed (``random_state``): accuracy for classification,
-RMSE and R^2 for regression, plus fit time and ``n_iter_``. Mean and minimum
-over the seeds are printed and written as JSON to ``benchmarks/results/``.
+TEST file, once per seed (``random_state``, 0-4 by default): accuracy for
+classification, RMSE and R^2 for regression, plus fit time and ``n_iter_``.
+Beside them, in the same run, the baselines a user would try first: 1-NN
+(Euclidean) and RidgeClassifierCV, or RidgeCV, on the flattened series (a
+variable-length set is resampled to its median length first). Median and worst
+seed are printed, written as JSON to ``benchmarks/results/`` and as the table
+of the benchmarks page (``benchmarks/results/<tag>.rst``).
 
 The data live outside the repository, in ``../shared/data`` relative to the
 project root (or ``--data-dir``); a data set that is absent is skipped with a
@@ -11,7 +15,7 @@ message.
 
 Examples
 --------
-Current defaults on the three small data sets::
+Current defaults on every shared data set, seeds 0-4, with the baselines::
 
     python benchmarks/real_data.py
 
@@ -43,11 +47,15 @@ DEFAULT_DATA_DIR = _harness.SHARED_DATA_DIR
 # name -> task; the published figures are those of the data README (same splits).
 DATASETS = {
     "BasicMotions": ("classification", "ResNet/InceptionTime/HIVE-COTE 2/ROCKET 1.000"),
-    "ArrowHead": ("classification", "ResNet 0.811, FCN 0.851, HIVE-COTE 2 0.869"),
+    "ArrowHead": (
+        "classification",
+        "ResNet 0.811, FCN 0.851, HIVE-COTE 2 0.869, LSTM-FCN 0.885",
+    ),
     "PLAID": ("classification", "ResNet 0.948, FCN 0.912"),
     "Tecator": ("regression", None),
 }
 SMALL = ["BasicMotions", "ArrowHead", "Tecator"]
+ALL = [*SMALL, "PLAID"]
 
 
 def parse_params(items):
@@ -82,28 +90,57 @@ def load(data_dir, name, dtype):
     return X_train, y_train, X_test, y_test
 
 
-def reference_score(task, X_train, y_train, X_test, y_test):
-    """A cheap classical reference: 1-NN Euclidean, or ridge on the raw values."""
-    if isinstance(X_train, list) or isinstance(X_test, list):
-        return None
-    from sklearn.linear_model import RidgeCV
+def as_table(X, n_steps=None):
+    """Sequences as one row each: flattened when they share a length, else each
+    channel resampled (linear interpolation) to ``n_steps`` (default: the
+    median length) and flattened, as the classical baselines need."""
+    if not isinstance(X, list):
+        return X.reshape(len(X), -1)
+    if n_steps is None:
+        n_steps = int(np.median([len(x) for x in X]))
+    grid = np.linspace(0.0, 1.0, n_steps)
+    rows = []
+    for x in X:
+        x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
+        steps = np.linspace(0.0, 1.0, len(x))
+        rows.append(
+            np.stack([np.interp(grid, steps, x[:, j]) for j in range(x.shape[1])], 1)
+        )
+    return np.stack(rows).reshape(len(X), -1)
+
+
+def reference_scores(task, X_train, y_train, X_test, y_test):
+    """What a user would try first, on the flattened (or resampled) series:
+    1-NN Euclidean and RidgeClassifierCV for classification, RidgeCV for
+    regression. Returns ``{model name: {metric: value, "fit_time": s}}``."""
+    from sklearn.linear_model import RidgeClassifierCV, RidgeCV
     from sklearn.neighbors import KNeighborsClassifier
 
-    A = X_train.reshape(len(X_train), -1)
-    B = X_test.reshape(len(X_test), -1)
+    resampled = isinstance(X_train, list) or isinstance(X_test, list)
+    n_steps = int(np.median([len(x) for x in X_train])) if resampled else None
+    A, B = as_table(X_train, n_steps), as_table(X_test, n_steps)
+    suffix = f" (resampled to {n_steps} steps)" if resampled else ""
+    alphas = np.logspace(-6, 3, 19)
     if task == "classification":
-        model = KNeighborsClassifier(n_neighbors=1).fit(A, y_train)
-        return {
-            "model": "1-NN Euclidean",
-            "accuracy": accuracy_score(y_test, model.predict(B)),
+        models = {
+            "1-NN Euclidean": KNeighborsClassifier(n_neighbors=1),
+            "RidgeClassifierCV": RidgeClassifierCV(alphas=alphas),
         }
-    model = RidgeCV(alphas=np.logspace(-6, 3, 19)).fit(A, y_train)
-    pred = model.predict(B)
-    return {
-        "model": "RidgeCV on raw spectra",
-        "rmse": float(np.sqrt(mean_squared_error(y_test, pred))),
-        "r2": float(r2_score(y_test, pred)),
-    }
+    else:
+        models = {"RidgeCV": RidgeCV(alphas=alphas)}
+    scores = {}
+    for name, model in models.items():
+        fit_time, _ = _harness.timed(model.fit, A, y_train)
+        pred = model.predict(B)
+        if task == "classification":
+            score = {"accuracy": float(accuracy_score(y_test, pred))}
+        else:
+            score = {
+                "rmse": float(np.sqrt(mean_squared_error(y_test, pred))),
+                "r2": float(r2_score(y_test, pred)),
+            }
+        scores[name + suffix] = {**score, "fit_time": fit_time}
+    return scores
 
 
 def run_one(task, params, seed, X_train, y_train, X_test, y_test):
@@ -143,6 +180,7 @@ def summarise(rows, keys):
         values = np.array([r[key] for r in rows], dtype=float)
         out[key] = {
             "mean": float(values.mean()),
+            "median": float(np.median(values)),
             "min": float(values.min()),
             "max": float(values.max()),
         }
@@ -155,8 +193,8 @@ def main(argv=None):
         "-d",
         "--datasets",
         nargs="+",
-        default=SMALL,
-        help=f"data sets to run (of {list(DATASETS)}; default {SMALL})",
+        default=ALL,
+        help=f"data sets to run (of {list(DATASETS)}; default all)",
     )
     parser.add_argument(
         "-p",
@@ -165,7 +203,7 @@ def main(argv=None):
         metavar="KEY=VALUE",
         help="estimator parameter, e.g. -p lr=3e-3 -p cell=gru (repeatable)",
     )
-    parser.add_argument("-s", "--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("-s", "--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     parser.add_argument(
@@ -179,8 +217,10 @@ def main(argv=None):
     )
     parser.add_argument(
         "--reference",
-        action="store_true",
-        help="also score 1-NN (classification) / RidgeCV (regression)",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also score 1-NN and RidgeClassifierCV (classification) / RidgeCV "
+        "(regression) on the flattened or resampled series (default: on)",
     )
     args = parser.parse_args(argv)
 
@@ -214,7 +254,7 @@ def main(argv=None):
             X_train, y_train, X_test, y_test = data
             entry = {"task": task, "published": published, "runs": []}
             if args.reference:
-                entry["reference"] = reference_score(task, *data)
+                entry["reference"] = reference_scores(task, *data)
             for seed in args.seeds:
                 row = run_one(task, params, seed, *data)
                 entry["runs"].append(row)
@@ -236,24 +276,84 @@ def main(argv=None):
             entry["summary"] = summarise(entry["runs"], keys + ["fit_time", "n_iter"])
             s = entry["summary"]
             head = (
-                f"acc mean={s['accuracy']['mean']:.3f} min={s['accuracy']['min']:.3f}"
+                f"acc median={s['accuracy']['median']:.3f} "
+                f"min={s['accuracy']['min']:.3f}"
                 if task == "classification"
-                else f"rmse mean={s['rmse']['mean']:.3f} max={s['rmse']['max']:.3f} "
-                f"r2 mean={s['r2']['mean']:.3f} min={s['r2']['min']:.3f}"
+                else f"rmse median={s['rmse']['median']:.3f} "
+                f"max={s['rmse']['max']:.3f} r2 median={s['r2']['median']:.3f} "
+                f"min={s['r2']['min']:.3f}"
             )
             print(
-                f"[{tag}] {name}: {head} | fit mean={s['fit_time']['mean']:.1f}s "
+                f"[{tag}] {name}: {head} | fit median={s['fit_time']['median']:.1f}s "
                 f"| n_iter mean={s['n_iter']['mean']:.0f}"
                 + (f" | published: {published}" if published else ""),
                 flush=True,
             )
-            if entry.get("reference"):
-                print(f"    reference: {entry['reference']}")
+            for model, score in (entry.get("reference") or {}).items():
+                print(f"    {model}: {score_text(task, score)}")
             results["datasets"][name] = entry
 
     out = _harness.write_json(results, _harness.RESULTS_DIR / f"{tag}.json")
     print(f"wrote {out.relative_to(_harness.ROOT)}")
+    table = rst_table(results)
+    if table:
+        path = _harness.RESULTS_DIR / f"{tag}.rst"
+        path.write_text(table)
+        print(f"\n{table}\nwrote {path.relative_to(_harness.ROOT)}")
     return results
+
+
+def score_text(task, score):
+    if task == "classification":
+        return f"{score['accuracy']:.3f}"
+    return f"R^2 {score['r2']:.3f}"
+
+
+def rst_table(results):
+    """The benchmarks page's table: per data set the median / worst test score
+    over the seeds, the median fit time, the baselines of the same run and the
+    published figures."""
+    rows = []
+    for name, entry in results["datasets"].items():
+        if "summary" not in entry:
+            continue
+        task, s = entry["task"], entry["summary"]
+        key = "accuracy" if task == "classification" else "r2"
+        prefix = "" if task == "classification" else "R^2 "
+        reference = "; ".join(
+            f"{model} {score_text(task, score)}"
+            for model, score in (entry.get("reference") or {}).items()
+        )
+        rows.append(
+            [
+                name,
+                f"{prefix}{s[key]['median']:.3f} / {s[key]['min']:.3f}",
+                f"{s['fit_time']['median']:.1f} s",
+                reference or "-",
+                entry.get("published") or "-",
+            ]
+        )
+    if not rows:
+        return ""
+    header = [
+        "data set",
+        f"skrnn median / worst (seeds {min(results['seeds'])}-{max(results['seeds'])})",
+        "fit time",
+        "baselines, same run",
+        "published",
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    rule = "  ".join("=" * w for w in widths)
+    lines = [
+        rule,
+        "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)),
+        rule,
+    ]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in rows
+    ]
+    return "\n".join([*lines, rule]) + "\n"
 
 
 if __name__ == "__main__":

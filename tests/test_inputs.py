@@ -64,15 +64,32 @@ def test_list_and_nan_padded_array_give_the_same_model(rng):
 
 
 @pytest.mark.parametrize("bidirectional", [False, True])
-@pytest.mark.parametrize("readout", ["last", "mean", "max"])
+@pytest.mark.parametrize(
+    "readout, front_end",
+    [
+        ("last", "auto"),
+        ("mean", "auto"),
+        ("max", "auto"),
+        ("attention", "auto"),
+        ("concat", "auto"),
+        ("last", None),
+        ("attention", None),
+        ("concat", None),
+    ],
+)
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 def test_prediction_does_not_depend_on_batch_or_padding(
-    cell, readout, bidirectional, rng
+    cell, readout, front_end, bidirectional, rng
 ):
     X = ragged(rng, n=30, low=1, high=15)
     y = labels(X)
     clf = RNNClassifier(
-        cell=cell, readout=readout, bidirectional=bidirectional, batch_size=7, **TINY
+        cell=cell,
+        readout=readout,
+        front_end=front_end,
+        bidirectional=bidirectional,
+        batch_size=7,
+        **TINY,
     ).fit(X, y)
     alone = np.vstack([clf.predict_proba([x]) for x in X])
     together = clf.predict_proba(X)

@@ -34,9 +34,9 @@ from ._targets import check_same_classes, encode_labels, fit_classes
 #: training sequences on: its 10 % then score within a few points of accuracy.
 AUTO_EARLY_STOPPING = 2000
 
-#: ``n_iter_no_change='auto'``: the patience on the training loss (small data,
-#: whose loss sits on plateaus for tens of epochs) and on a validation score.
-AUTO_PATIENCE = {"training": 50, "validation": 5}
+#: ``n_iter_no_change='auto'`` on a validation score (large data sets, whose
+#: many batches per epoch move the score every epoch).
+AUTO_VALIDATION_PATIENCE = 5
 
 
 class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
@@ -63,6 +63,7 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
         ],
         "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
         "lr_schedule": [StrOptions({"plateau", "cosine"}), None],
         "callbacks": [list, None],
         "warm_start": ["boolean"],
@@ -175,6 +176,13 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
     def _per_step_targets(self):
         return False
 
+    def _resolved_front_end(self):
+        """``front_end`` as the network takes it: 'auto' is the convolutional
+        front end wherever there is one output per sequence."""
+        if self.front_end == "auto":
+            return None if self._per_step_targets() else "conv"
+        return self.front_end
+
     def _criterion(self, n_outputs):
         """The loss, as :func:`skrnn._net.build_net` names it."""
         return self._loss_kind
@@ -188,6 +196,12 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
                 f"nonlinearity={self.nonlinearity!r} applies only to cell='rnn'; "
                 f"got cell={self.cell!r}. Use cell='rnn' or leave nonlinearity at "
                 "'tanh'."
+            )
+        if getattr(self, "front_end", None) == "conv" and self._per_step_targets():
+            raise ValueError(
+                "front_end='conv' shortens the sequences, so it gives one output "
+                "per sequence only; got it with per-step targets "
+                "(return_sequences=True). Use front_end=None or 'auto'."
             )
         for callback in self.callbacks or []:
             named = (
@@ -302,30 +316,43 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
         train, valid = self._split(
             sequences, targets, weight, random_state, early_stopping
         )
-        monitor = self._monitor_settings(early_stopping, incremental)
-        if incremental and warm:
-            # partial_fit: carry on with the same optimizer state.
-            net = copy.deepcopy(self.net_)
-            # skorch reads iterator settings from attributes at each epoch.
-            net.iterator_train__random_state = random_state
-            _net.reset_monitor(net, **monitor)
-        else:
-            net = self._build_net(sequences, n_outputs, device, random_state, monitor)
-            if not warm:
-                self._prepare_net(net, targets, sequences)
-            if warm:
-                # warm_start: today's hyperparameters, yesterday's weights.
-                self._load_weights(net, self.net_)
+        n_batches = math.ceil(len(train) / self.batch_size)
+        monitor = self._monitor_settings(early_stopping, incremental, n_batches)
         max_epochs = 1 if incremental else self.max_epochs
-        ending, n_new = _net.train(
-            net,
-            train,
-            valid,
-            max_epochs=max_epochs,
-            n_threads=self.n_threads,
-            seed=torch_seed,
-            device=device,
-        )
+        # Restarts (n_init) only for a fresh fit: warm_start and partial_fit
+        # continue the one network they have. SequenceTagger has no n_init.
+        n_starts = 1 if (warm or incremental) else getattr(self, "n_init", 1)
+        best = None
+        for start in range(n_starts):
+            if start > 0:
+                torch_seed = int(random_state.randint(np.iinfo(np.int32).max))
+            net = self._start_net(
+                sequences,
+                targets,
+                n_outputs,
+                device,
+                random_state,
+                monitor,
+                warm=warm,
+                incremental=incremental,
+            )
+            ending, n_new = _net.train(
+                net,
+                train,
+                valid,
+                max_epochs=max_epochs,
+                n_threads=self.n_threads,
+                seed=torch_seed,
+                device=device,
+            )
+            if ending == "interrupted" and best is not None:
+                break  # keep the best of the starts that completed
+            score = _net.start_score(net, early_stopping)
+            if best is None or score < best[0]:
+                best = (score, net, ending, n_new)
+            if ending == "interrupted":
+                break
+        _, net, ending, n_new = best
         if ending == "interrupted":
             in_search = inside_meta_estimator()
             if n_new == 0 or in_search:
@@ -352,6 +379,36 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
                 stacklevel=caller_stacklevel(),
             )
         return self
+
+    def _start_net(
+        self,
+        sequences,
+        targets,
+        n_outputs,
+        device,
+        random_state,
+        monitor,
+        *,
+        warm,
+        incremental,
+    ):
+        """The network one training run starts from: a copy of the fitted one
+        (``partial_fit``), a new one with its weights (``warm_start``) or a new
+        one drawn from ``random_state``."""
+        if incremental and warm:
+            # partial_fit: carry on with the same optimizer state.
+            net = copy.deepcopy(self.net_)
+            # skorch reads iterator settings from attributes at each epoch.
+            net.iterator_train__random_state = random_state
+            _net.reset_monitor(net, **monitor)
+            return net
+        net = self._build_net(sequences, n_outputs, device, random_state, monitor)
+        if warm:
+            # warm_start: today's hyperparameters, yesterday's weights.
+            self._load_weights(net, self.net_)
+        else:
+            self._prepare_net(net, targets, sequences)
+        return net
 
     def _load_weights(self, net, previous):
         try:
@@ -391,21 +448,27 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
             return n_sequences >= AUTO_EARLY_STOPPING
         return bool(self.early_stopping)
 
-    def _patience(self, early_stopping):
-        """Epochs without improvement that stop training (``n_iter_no_change``)."""
-        if self.n_iter_no_change == "auto":
-            return AUTO_PATIENCE["validation" if early_stopping else "training"]
-        return self.n_iter_no_change
+    def _patience(self, early_stopping, n_batches=None):
+        """``n_iter_no_change`` in epochs, for ``n_batches`` training batches per
+        epoch. 'auto' is 5 epochs on a validation score; on the training loss,
+        about 100 gradient steps within 10 to 50 epochs (50 when the number of
+        batches is not known, as for a loaded model)."""
+        if self.n_iter_no_change != "auto":
+            return self.n_iter_no_change
+        if early_stopping:
+            return AUTO_VALIDATION_PATIENCE
+        if n_batches is None:
+            return 50
+        return min(50, max(10, math.ceil(100 / n_batches)))
 
-    def _monitor_settings(self, early_stopping, incremental):
+    def _monitor_settings(self, early_stopping, incremental, n_batches=None):
         """Arguments of the training monitor (the stopping rule) for one call."""
+        patience = self._patience(early_stopping, n_batches)
         return {
             "monitor": "valid_score" if early_stopping else "train_loss",
             "lower_is_better": not early_stopping,
             "tol": self.tol,
-            "n_iter_no_change": (
-                math.inf if incremental else self._patience(early_stopping)
-            ),
+            "n_iter_no_change": math.inf if incremental else patience,
             "restore_best": early_stopping,
         }
 
@@ -423,10 +486,13 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
         lr_schedule = None
         if self.lr_schedule is not None:
             validating = monitor["monitor"] == "valid_score"
+            patience = monitor["n_iter_no_change"]
+            if math.isinf(patience):  # partial_fit: no stopping rule
+                patience = self._patience(validating)
             lr_schedule = {
                 "kind": self.lr_schedule,
                 "monitor": "valid_loss" if validating else "train_loss",
-                "patience": max(1, self._patience(validating) // 2),
+                "patience": max(1, patience // 2),
                 "max_epochs": self.max_epochs,
             }
         net = _net.build_net(

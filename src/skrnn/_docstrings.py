@@ -53,8 +53,8 @@ max_epochs : int, default={max_epochs}
         depends on the length (see :doc:`/benchmarks`). False draws batches at
         random.
 
-    lr : float, default=1e-3
-        Learning rate of the optimizer.
+    lr : float, default={lr}
+        Learning rate of the optimizer.{lr_why}
 
     optimizer : {'adam', 'adamw', 'sgd', 'rmsprop'} or torch optimizer class, \
 default='adam'
@@ -72,10 +72,8 @@ default='adam'
     tol : float, default=1e-4
         Minimum decrease of the training loss that counts as an improvement.
 
-    n_iter_no_change : int or 'auto', default={n_iter_no_change}
+    n_iter_no_change : {n_iter_no_change_type}, default={n_iter_no_change}
         Number of epochs without improvement after which training stops.
-        ``'auto'`` waits 50 epochs on the training loss and 5 on the
-        validation score (with early stopping).
         {n_iter_no_change_why}
 
     early_stopping : bool or 'auto', default={early_stopping}
@@ -91,14 +89,14 @@ default='adam'
         :doc:`/benchmarks`).
 
     validation_fraction : float, default=0.1
-        Share of the training sequences set aside when ``early_stopping=True``.
+        Share of the training sequences set aside when ``early_stopping=True``.{n_init}
 
-    lr_schedule : {'plateau', 'cosine'} or None, default=None
+    lr_schedule : {'plateau', 'cosine'} or None, default={lr_schedule}
         Learning-rate schedule: ``'plateau'`` divides the rate by 5 when the
         monitored loss (validation loss with early stopping, else training
         loss) stalls for ``n_iter_no_change // 2`` epochs; ``'cosine'`` anneals
         it to zero over ``max_epochs``. Other schedules can be passed as skorch
-        ``LRScheduler`` callbacks.
+        ``LRScheduler`` callbacks.{lr_schedule_why}
 
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra skorch callbacks run during training, after the built-in ones.
@@ -233,6 +231,19 @@ SMALL_DATA_STOPPING = (
     "        more often than with 10 (see :doc:`/benchmarks`)."
 )
 
+AUTO_PATIENCE = (
+    "``'auto'`` is 5 epochs on a validation score (with early stopping: data\n"
+    "        sets large enough for one have many batches per epoch). On the\n"
+    "        training loss it is about 100 gradient steps: ``ceil(100 / n_batches)``\n"
+    "        epochs, ``n_batches`` the training batches of an epoch, but at least\n"
+    "        10 and at most 50. Recurrent networks often sit on a loss plateau for\n"
+    "        a while before they learn, most of all on small data sets with few\n"
+    "        batches per epoch, which then get the patience of 50 epochs they need;\n"
+    "        larger ones make more progress per epoch and need fewer (on Tecator,\n"
+    "        6 batches, 17 epochs of patience gave a better fit in fewer epochs\n"
+    "        than 50, see :doc:`/benchmarks`)."
+)
+
 CLASS_WEIGHT_DOC = """\
 class_weight : 'balanced', dict or None, default=None
         Weights of the classes in the loss, multiplied with ``sample_weight``:
@@ -241,6 +252,30 @@ class_weight : 'balanced', dict or None, default=None
         labels of each call to ``fit`` or ``partial_fit``, as
         :func:`~sklearn.utils.class_weight.compute_class_weight` does. None
         weighs every class 1."""
+
+
+N_INIT_DOC = """\
+n_init : int, default={n_init}
+        Number of training runs from different initialisations (drawn from
+        ``random_state``); the run with the lowest final training loss is kept
+        (with ``early_stopping``, the highest validation score), as
+        :class:`~sklearn.cluster.KMeans` keeps the best of its ``n_init``
+        starts. An unlucky start that stalls on a loss plateau shows in its
+        training loss, so restarts make the result depend much less on the
+        seed, at ``n_init`` times the cost of a fit. ``partial_fit`` and
+        ``warm_start`` continue one network and do not restart."""
+
+RECIPE_LR_WHY = (
+    "\n        Small sequence data sets give few gradient steps per epoch: at the\n"
+    "        former default 1e-3 they take hundreds of epochs or stall, and 1e-2\n"
+    "        with the ``'plateau'`` schedule trains in fewer epochs and more\n"
+    "        reliably (see :doc:`/benchmarks`)."
+)
+
+RECIPE_SCHEDULE_WHY = (
+    "\n        ``'plateau'`` is the default: it lets the large default rate make\n"
+    "        fast progress and then refine once the training loss stalls."
+)
 
 
 def substitute(text, **parts):
@@ -279,15 +314,22 @@ def estimator_doc(
     min_frequency=2,
     word_dropout=0.25,
     max_length=None,
+    lr="1e-3",
+    lr_why="",
+    lr_schedule="None",
+    lr_schedule_why="",
+    n_init=None,
 ):
     """Decorator inserting the shared estimator parameters, with this class's
     defaults, into its docstring's ``{core_params}``, ``{training_params}`` and
     ``{dtype_note}``.
 
     ``class_weight`` is the text of that parameter (placed where the signature
-    has it, after ``warm_start``), or None for an estimator without it. The
-    token parameters go into ``{token_params}`` and, for estimators that read
-    raw documents, ``{document_params}``.
+    has it, after ``warm_start``), or None for an estimator without it; so is
+    ``n_init`` (its default, placed after ``validation_fraction``). ``lr`` and
+    ``lr_schedule`` are the defaults as written, the ``*_why`` texts the reason
+    for them. The token parameters go into ``{token_params}`` and, for
+    estimators that read raw documents, ``{document_params}``.
     """
     core = substitute(CORE_PARAMS_DOC, bidirectional=repr(bidirectional))
     training = substitute(
@@ -295,8 +337,18 @@ def estimator_doc(
         max_epochs=str(max_epochs),
         n_iter_no_change=str(n_iter_no_change),
         early_stopping=str(early_stopping),
+        n_iter_no_change_type="int"
+        if isinstance(n_iter_no_change, int)
+        else "int or 'auto'",
         n_iter_no_change_why=n_iter_no_change_why,
         class_weight="" if class_weight is None else "\n\n    " + class_weight,
+        n_init=""
+        if n_init is None
+        else "\n\n    " + substitute(N_INIT_DOC, n_init=str(n_init)),
+        lr=lr,
+        lr_why=lr_why,
+        lr_schedule=lr_schedule,
+        lr_schedule_why=lr_schedule_why,
     )
     tokens = substitute(
         TOKEN_PARAMS_DOC,

@@ -36,6 +36,7 @@ class RecurrentEncoder(nn.Module):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
+        init="torch",
     ):
         super().__init__()
         kwargs = dict(
@@ -54,6 +55,31 @@ class RecurrentEncoder(nn.Module):
         self.cell = cell
         self.num_directions = 2 if bidirectional else 1
         self.output_size = hidden_size * self.num_directions
+        if init == "orthogonal":
+            self.orthogonal_init()
+
+    def orthogonal_init(self):
+        """Orthogonal hidden-to-hidden weights (each gate's block) and, for the
+        LSTM, a forget-gate bias of 1 (Jozefowicz et al. 2015).
+
+        An orthogonal recurrent matrix keeps the norm of the state and of the
+        gradient through the steps of a long sequence at the start of training,
+        and a forget gate that starts open lets the gradient reach early steps;
+        torch's default (uniform weights, zero biases) halves the memory at
+        every step. The input weights keep torch's initialisation.
+        """
+        hidden_size = self.rnn.hidden_size
+        with torch.no_grad():
+            for name, weight in self.rnn.named_parameters():
+                if name.startswith("weight_hh"):
+                    for block in weight.split(hidden_size, dim=0):
+                        nn.init.orthogonal_(block)
+                elif name.startswith("bias") and self.cell == "lstm":
+                    # Gates in torch's order: input, forget, cell, output. The
+                    # two biases add up, so the forget gate starts at 1.
+                    weight.zero_()
+                    if name.startswith("bias_hh"):
+                        weight[hidden_size : 2 * hidden_size] = 1.0
 
     def forward(self, values, lengths, input_affine=None):
         """Run the recurrence.
@@ -201,27 +227,127 @@ def step_mask(lengths, max_length):
     return steps[None, :] < lengths[:, None]
 
 
+class ConvFrontEnd(nn.Module):
+    """Convolutions before the recurrence: local shapes in, fewer steps out.
+
+    ``n_layers`` blocks of a 1-D convolution (``channels`` filters of width
+    ``kernel_size``, stride ``stride``) and a ReLU, as in the convolutional
+    part of LSTM-FCN (Karim et al. 2018), whose family is the strongest
+    recurrent one on the UCR archive. A stride above 1 shortens the series the
+    recurrence reads, which is most of the cost of long series. Outputs past a
+    sequence's own end are set to zero after every block, so a sequence's
+    features do not depend on the padding of its batch, and the returned
+    lengths are each sequence's own.
+    """
+
+    def __init__(self, input_size, *, channels=64, kernel_size=7, stride=2, n_layers=2):
+        super().__init__()
+        self.kernel_size, self.stride = kernel_size, stride
+        self.padding = kernel_size // 2
+        self.convs = nn.ModuleList(
+            nn.Conv1d(
+                input_size if i == 0 else channels,
+                channels,
+                kernel_size,
+                stride=stride,
+                padding=self.padding,
+            )
+            for i in range(n_layers)
+        )
+        self.output_size = channels
+
+    def forward(self, values, lengths):
+        """``values (batch, steps, input_size)``, zero on padding, to
+        ``(features (batch, new_steps, channels), new_lengths)``."""
+        hidden = values.transpose(1, 2)
+        for conv in self.convs:
+            hidden = torch.relu(conv(hidden))
+            lengths = (lengths + 2 * self.padding - self.kernel_size) // self.stride + 1
+            inside = step_mask(lengths, hidden.shape[2])[:, None, :]
+            hidden = torch.where(inside, hidden, 0.0)
+        return hidden.transpose(1, 2), lengths
+
+
+READOUTS = ("last", "mean", "max", "attention", "concat")
+
+
 class Readout(nn.Module):
     """Summarise a sequence's recurrent outputs into one vector.
 
     ``'last'`` is the final state of each direction at the sequence's own end;
-    ``'mean'`` and ``'max'`` pool over real steps only.
+    ``'mean'`` and ``'max'`` pool over real steps only; ``'attention'`` is a
+    learnt weighted mean over real steps (:class:`AttentionPooling`);
+    ``'concat'`` is ``last``, ``mean`` and ``max`` side by side, three times
+    ``input_size`` wide. Padding steps never count, whatever they hold (NaN
+    too), so a sequence's vector does not depend on its neighbours in the
+    batch.
     """
 
-    def __init__(self, mode="last"):
+    def __init__(self, mode="last", input_size=None):
         super().__init__()
+        if mode not in READOUTS:
+            raise ValueError(f"readout must be one of {READOUTS}; got {mode!r}.")
         self.mode = mode
+        self.attention = AttentionPooling(input_size) if mode == "attention" else None
+        width = 3 if mode == "concat" else 1
+        self.output_size = None if input_size is None else width * input_size
 
     def forward(self, outputs, last, lengths):
         if self.mode == "last":
             return last
-        mask = step_mask(lengths.to(outputs.device), outputs.shape[1])[..., None]
+        lengths = lengths.to(outputs.device)
+        mask = step_mask(lengths, outputs.shape[1])[..., None]
+        if self.mode == "attention":
+            return self.attention(outputs, mask)
         if self.mode == "mean":
-            # where, not a product: padding outputs may be anything, NaN too.
-            total = torch.where(mask, outputs, 0.0).sum(dim=1)
-            return total / lengths.to(outputs.device, outputs.dtype)[:, None]
-        filled = outputs.masked_fill(~mask, float("-inf"))
-        return filled.max(dim=1).values
+            return _masked_mean(outputs, mask, lengths)
+        if self.mode == "max":
+            return _masked_max(outputs, mask)
+        return torch.cat(
+            [last, _masked_mean(outputs, mask, lengths), _masked_max(outputs, mask)],
+            dim=-1,
+        )
+
+
+def _masked_mean(outputs, mask, lengths):
+    # where, not a product: padding outputs may be anything, NaN too.
+    total = torch.where(mask, outputs, 0.0).sum(dim=1)
+    return total / lengths.to(outputs.dtype)[:, None]
+
+
+def _masked_max(outputs, mask):
+    return outputs.masked_fill(~mask, float("-inf")).max(dim=1).values
+
+
+class AttentionPooling(nn.Module):
+    """Attention pooling: a weighted mean of the steps, the weights learnt.
+
+    Each step's output ``h_t`` gets the score ``v . tanh(W h_t + b)``
+    (additive attention, Bahdanau et al. 2015, as pooled by Yang et al. 2016
+    for document classification); a softmax over the real steps of the
+    sequence turns the scores into weights. Padding steps get weight exactly
+    zero and their outputs are replaced by zeros before anything reads them,
+    so the result is that of the sequence alone, whatever the padding holds.
+    """
+
+    def __init__(self, input_size, attention_size=None):
+        super().__init__()
+        attention_size = attention_size or input_size
+        self.project = nn.Linear(input_size, attention_size)
+        self.score = nn.Linear(attention_size, 1, bias=False)
+
+    def forward(self, outputs, mask):
+        """``outputs (batch, steps, size)`` and ``mask (batch, steps, 1)``, true on
+        real steps, to ``(batch, size)``."""
+        outputs = torch.where(mask, outputs, 0.0)
+        return (self.weights(outputs, mask) * outputs).sum(dim=1)
+
+    def weights(self, outputs, mask):
+        """The weight of each step, ``(batch, steps, 1)``: zero on padding,
+        summing to one over each sequence's real steps."""
+        outputs = torch.where(mask, outputs, 0.0)
+        scores = self.score(torch.tanh(self.project(outputs)))
+        return torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=1)
 
 
 class CharEncoder(nn.Module):
@@ -337,6 +463,8 @@ class SequenceNetwork(nn.Module):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
+        init="torch",
+        front_end=None,
         readout="last",
         per_step=False,
         token_vocabulary_sizes=None,
@@ -362,6 +490,17 @@ class SequenceNetwork(nn.Module):
                 frozen_words=frozen_words,
             )
             input_size = self.embedder.output_size
+        # The input size before any front end, which input scaling works on.
+        scaled_size = input_size
+        self.front_end = None
+        if front_end is not None and (per_step or front_end != "conv"):
+            raise ValueError(
+                f"front_end must be None or 'conv' (one output per sequence); "
+                f"got {front_end!r} with per_step={per_step}."
+            )
+        if front_end == "conv":
+            self.front_end = ConvFrontEnd(input_size)
+            input_size = self.front_end.output_size
         self.encoder = RecurrentEncoder(
             input_size,
             cell=cell,
@@ -370,11 +509,13 @@ class SequenceNetwork(nn.Module):
             bidirectional=bidirectional,
             dropout=dropout,
             nonlinearity=nonlinearity,
+            init=init,
         )
         self.per_step = per_step
-        self.readout = None if per_step else Readout(readout)
+        self.readout = None if per_step else Readout(readout, self.encoder.output_size)
+        features = self.encoder.output_size if per_step else self.readout.output_size
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
-        self.head = nn.Linear(self.encoder.output_size, output_size)
+        self.head = nn.Linear(features, output_size)
         # Input standardisation, folded into the first layer's weights (see
         # RecurrentEncoder.forward). Not part of the state dict: the estimator
         # owns the statistics and sets them with set_input_scaling.
@@ -382,8 +523,8 @@ class SequenceNetwork(nn.Module):
         # Off while the estimator trains on data it standardised itself.
         self.fold_input_scaling = True
         if self.input_scaling:
-            self.register_buffer("input_shift", torch.zeros(input_size), False)
-            self.register_buffer("input_inv_scale", torch.ones(input_size), False)
+            self.register_buffer("input_shift", torch.zeros(scaled_size), False)
+            self.register_buffer("input_inv_scale", torch.ones(scaled_size), False)
         self.to(dtype)
 
     def set_input_scaling(self, mean, scale):
@@ -420,7 +561,18 @@ class SequenceNetwork(nn.Module):
         if self.embedder is not None:
             values = self.dropout(self.embedder(ids, word_types, chars))
         encode = self.encoder.forward_padded if branch_free else self.encoder
-        outputs, last = encode(values, lengths, self.input_affine())
+        input_affine = self.input_affine()
+        if self.front_end is not None:
+            if input_affine is not None:
+                # Nothing to fold the scaling into: scale, keeping padding zero.
+                shift, inv_scale = input_affine
+                inside = step_mask(lengths.to(values.device), values.shape[1])
+                values = torch.where(
+                    inside[..., None], (values - shift) * inv_scale, 0.0
+                )
+                input_affine = None
+            values, lengths = self.front_end(values, lengths.to(values.device))
+        outputs, last = encode(values, lengths, input_affine)
         if self.per_step:
             features = outputs
         else:

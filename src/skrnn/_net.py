@@ -288,6 +288,18 @@ def train(net, train_data, valid_data, *, max_epochs, n_threads, seed, device):
     return "max_epochs", completed
 
 
+def start_score(net, validated):
+    """How good a trained ``net`` is among restarts, lower is better: its last
+    epoch's training loss, or minus its best validation score when
+    ``validated`` (early stopping restored that epoch's weights)."""
+    rows = epoch_rows(net)
+    if not rows:
+        return np.inf
+    if validated:
+        return -max(row.get("valid_score", -np.inf) for row in rows)
+    return float(rows[-1]["train_loss"])
+
+
 def load_weights(net, previous):
     """Copy the weights of the network ``previous`` into ``net`` (same shapes).
 

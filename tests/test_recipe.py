@@ -1,0 +1,162 @@
+"""The pieces of the default training recipe: readouts that see the whole
+sequence, restarts kept by training loss, the recurrent initialisation and the
+convolutional front end."""
+
+import numpy as np
+import pytest
+import torch
+from skorch.callbacks import Callback
+
+from skrnn import RNNClassifier, RNNRegressor
+from skrnn._modules import (
+    AttentionPooling,
+    ConvFrontEnd,
+    Readout,
+    RecurrentEncoder,
+    step_mask,
+)
+
+TINY = dict(hidden_size=8, max_epochs=4, random_state=0)
+
+
+def data(rng, n=40):
+    X = rng.randn(n, 6, 2).astype(np.float32)
+    y = np.where(X[:, :, 0].sum(axis=1) > 0, "pos", "neg")
+    return X, y
+
+
+class FinalLosses(Callback):
+    """Record the last training loss of every training run the net makes."""
+
+    def __init__(self, record):
+        self.record = record
+
+    def on_train_end(self, net, **kwargs):
+        self.record.append(float(net.history[-1, "train_loss"]))
+
+
+def test_attention_weights_are_zero_on_padding_and_sum_to_one():
+    torch.manual_seed(0)
+    pooling = AttentionPooling(5)
+    outputs = torch.randn(3, 7, 5)
+    lengths = torch.tensor([7, 4, 1])
+    mask = step_mask(lengths, 7)[..., None]
+    weights = pooling.weights(outputs, mask)[..., 0]
+    assert torch.all(weights[~mask[..., 0]] == 0)
+    torch.testing.assert_close(weights.sum(dim=1), torch.ones(3))
+    # A sequence of one step is that step.
+    torch.testing.assert_close(pooling(outputs, mask)[2], outputs[2, 0])
+
+
+@pytest.mark.parametrize("mode", ["attention", "concat", "mean", "max"])
+def test_readouts_ignore_whatever_padding_holds(mode):
+    torch.manual_seed(0)
+    readout = Readout(mode, 5)
+    outputs = torch.randn(2, 6, 5)
+    lengths = torch.tensor([6, 3])
+    last = outputs[torch.arange(2), lengths - 1]
+    garbage = outputs.clone()
+    garbage[1, 3:] = float("nan")
+    together = readout(garbage, last, lengths)
+    alone = readout(outputs[1:, :3], last[1:], lengths[1:])
+    assert together.shape == (2, readout.output_size)
+    assert torch.isfinite(together).all()
+    torch.testing.assert_close(together[1:], alone)
+
+
+def test_concat_readout_is_last_mean_and_max():
+    outputs = torch.arange(12.0).reshape(1, 4, 3)
+    lengths = torch.tensor([3])
+    last = outputs[:, 2]
+    features = Readout("concat", 3)(outputs, last, lengths)
+    expected = torch.cat([last, outputs[:, :3].mean(dim=1), outputs[:, 2]], dim=-1)
+    torch.testing.assert_close(features, expected)
+
+
+def test_conv_front_end_is_the_same_for_a_sequence_alone_and_in_a_batch():
+    torch.manual_seed(0)
+    front = ConvFrontEnd(2, channels=4, kernel_size=5, stride=2, n_layers=2)
+    values = torch.randn(2, 20, 2)
+    lengths = torch.tensor([20, 9])
+    values[1, 9:] = 0.0  # padding is zero, as the network receives it
+    together, new_lengths = front(values, lengths)
+    alone, alone_length = front(values[1:, :9], lengths[1:])
+    assert new_lengths.tolist() == [5, 3]  # ceil(20 / 4), ceil(9 / 4)
+    assert alone_length.tolist() == [3]
+    torch.testing.assert_close(together[1:, :3], alone)
+    assert torch.all(together[1, 3:] == 0)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+def test_orthogonal_init(cell):
+    torch.manual_seed(0)
+    encoder = RecurrentEncoder(3, cell=cell, hidden_size=6, init="orthogonal")
+    for block in encoder.rnn.weight_hh_l0.split(6, dim=0):
+        torch.testing.assert_close(block @ block.T, torch.eye(6))
+    if cell == "lstm":
+        bias = encoder.rnn.bias_ih_l0 + encoder.rnn.bias_hh_l0
+        assert bias[6:12].tolist() == [1.0] * 6  # the forget gate
+        assert torch.all(bias[:6] == 0) and torch.all(bias[12:] == 0)
+
+
+def test_restarts_keep_the_start_with_the_lowest_training_loss(rng):
+    X, y = data(rng)
+    losses = []
+    clf = RNNClassifier(n_init=3, callbacks=[FinalLosses(losses)], **TINY).fit(X, y)
+    assert len(losses) == 3
+    assert len(set(losses)) == 3  # three different starts
+    assert clf.loss_curve_[-1] == min(losses)
+    assert clf.n_iter_ == len(clf.loss_curve_) <= TINY["max_epochs"]
+
+
+@pytest.mark.parametrize("Estimator", [RNNClassifier, RNNRegressor])
+def test_restarts_same_seed_same_model(Estimator, rng):
+    X, y = data(rng)
+    if Estimator is RNNRegressor:
+        y = X[:, :, 0].sum(axis=1)
+    first = Estimator(n_init=2, **TINY).fit(X, y)
+    second = Estimator(n_init=2, **TINY).fit(X, y)
+    np.testing.assert_array_equal(first.predict(X), second.predict(X))
+    assert first.loss_curve_ == second.loss_curve_
+
+
+def test_one_start_is_the_fit_without_restarts(rng):
+    # n_init=1 draws nothing more from random_state than a fit did before.
+    X, y = data(rng)
+    losses = []
+    clf = RNNClassifier(n_init=1, callbacks=[FinalLosses(losses)], **TINY).fit(X, y)
+    assert losses == [clf.loss_curve_[-1]]
+
+
+def test_partial_fit_and_warm_start_train_one_network(rng):
+    X, y = data(rng)
+    losses = []
+    clf = RNNClassifier(n_init=3, callbacks=[FinalLosses(losses)], **TINY)
+    clf.partial_fit(X, y, classes=["neg", "pos"])
+    assert len(losses) == 1  # one epoch of one network, no restarts
+    assert clf.n_iter_ == 1
+    losses.clear()
+    clf.set_params(warm_start=True).fit(X, y)
+    assert len(losses) == 1
+
+
+def test_front_end_auto_is_conv_for_one_output_per_sequence_only(rng):
+    X = rng.randn(20, 12, 1).astype(np.float32)
+    reg = RNNRegressor(**TINY).fit(X, X[:, :, 0].sum(axis=1))
+    assert reg.net_.module_.front_end is not None
+    per_step = RNNRegressor(return_sequences=True, **TINY)
+    per_step.fit(X, np.cumsum(X[:, :, 0], axis=1))
+    assert per_step.net_.module_.front_end is None
+    assert (
+        RNNRegressor(front_end=None, **TINY)
+        .fit(X, X[:, :, 0].sum(axis=1))
+        .net_.module_.front_end
+        is None
+    )
+
+
+def test_front_end_conv_with_per_step_targets_is_an_error(rng):
+    X = rng.randn(10, 5, 1)
+    reg = RNNRegressor(front_end="conv", return_sequences=True, **TINY)
+    with pytest.raises(ValueError, match="front_end='conv'.*return_sequences"):
+        reg.fit(X, X[:, :, 0])
