@@ -328,3 +328,14 @@ def test_a_dataframe_text_column_in_a_pipeline(rng):
         RNNClassifier(**{**FAST, "max_epochs": 3}),
     )
     assert pipe.fit(frame, y).predict(frame.iloc[:3]).shape == (3,)
+
+
+@pytest.mark.parametrize("front_end", ["conv", None])
+def test_document_predictions_do_not_depend_on_the_batch(rng, front_end):
+    X, y = reviews(rng, n=40)
+    clf = RNNClassifier(**{**FAST, "max_epochs": 3}, front_end=front_end).fit(X, y)
+    longer = " ".join(["acting plot"] * 20)  # pads the others in its batch
+    alone = np.vstack([clf.predict_proba([x]) for x in X[:6]])
+    np.testing.assert_allclose(
+        clf.predict_proba([*X[:6], longer])[:6], alone, rtol=1e-5, atol=1e-7
+    )

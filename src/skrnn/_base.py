@@ -178,9 +178,11 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
 
     def _resolved_front_end(self):
         """``front_end`` as the network takes it: 'auto' is the convolutional
-        front end wherever there is one output per sequence."""
+        front end wherever there is one output per sequence of numeric input
+        (token input has its embeddings)."""
         if self.front_end == "auto":
-            return None if self._per_step_targets() else "conv"
+            tokens = getattr(self, "_input_kind", "numbers") == "tokens"
+            return None if self._per_step_targets() or tokens else "conv"
         return self.front_end
 
     def _criterion(self, n_outputs):

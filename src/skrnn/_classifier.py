@@ -50,8 +50,10 @@ class RNNClassifier(ClassifierMixin, TokenInputMixin, BaseSequenceEstimator):
         stride 2) and a ReLU before the recurrence, as in LSTM-FCN: the
         recurrence then reads local shapes instead of single values, over a
         quarter of the steps. ``'auto'`` uses it wherever there is one output
-        per sequence (not with ``return_sequences=True``); None feeds the raw
-        steps to the recurrence. On by default because a recurrence alone does
+        per sequence of numeric input (not with ``return_sequences=True``, nor
+        on token input, whose embeddings the recurrence reads: on sentence
+        sentiment the front end kept the classifier at chance, see
+        :doc:`/benchmarks`); None feeds the raw steps to the recurrence. On by default because a recurrence alone does
         not learn long univariate series from few examples (ArrowHead, 251
         steps: test accuracy 0.30 without it, see :doc:`/benchmarks`).
 

@@ -560,6 +560,12 @@ class SequenceNetwork(nn.Module):
         """
         if self.embedder is not None:
             values = self.dropout(self.embedder(ids, word_types, chars))
+            if self.front_end is not None:
+                # The convolution reads neighbouring steps: padding must be
+                # zero, and padding tokens have character features (word type
+                # 0 is a real word of the batch).
+                inside = step_mask(lengths.to(values.device), values.shape[1])
+                values = torch.where(inside[..., None], values, 0.0)
         encode = self.encoder.forward_padded if branch_free else self.encoder
         input_affine = self.input_affine()
         if self.front_end is not None:
