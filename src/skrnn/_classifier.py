@@ -9,6 +9,7 @@ from ._data import DEFAULT_TOKEN_PATTERN, check_sequence_labels
 from ._docstrings import (
     AUTO_PATIENCE,
     CLASS_WEIGHT_DOC,
+    DOCUMENT_CHARS_WHY,
     RECIPE_LR_WHY,
     RECIPE_SCHEDULE_WHY,
     estimator_doc,
@@ -32,6 +33,9 @@ from ._token_input import (
     n_init=1,
     n_iter_no_change="'auto'",
     n_iter_no_change_why=AUTO_PATIENCE,
+    char_features=0,
+    char_features_why=DOCUMENT_CHARS_WHY,
+    word_dropout=0.0,
     max_length=400,
 )
 class RNNClassifier(ClassifierMixin, TokenInputMixin, BaseSequenceEstimator):
@@ -52,10 +56,11 @@ class RNNClassifier(ClassifierMixin, TokenInputMixin, BaseSequenceEstimator):
         quarter of the steps. ``'auto'`` uses it wherever there is one output
         per sequence of numeric input (not with ``return_sequences=True``, nor
         on token input, whose embeddings the recurrence reads: on sentence
-        sentiment the front end kept the classifier at chance, see
-        :doc:`/benchmarks`); None feeds the raw steps to the recurrence. On by default because a recurrence alone does
-        not learn long univariate series from few examples (ArrowHead, 251
-        steps: test accuracy 0.30 without it, see :doc:`/benchmarks`).
+        sentiment it lowered the validation accuracy, see
+        :doc:`/benchmarks`); None feeds the raw steps to the recurrence. On by
+        default because a recurrence alone does not learn long univariate
+        series from few examples (ArrowHead, 251 steps: test accuracy 0.30
+        without it, see :doc:`/benchmarks`).
 
     readout : {'last', 'mean', 'max', 'attention', 'concat'}, default='mean'
         How a sequence's recurrent outputs become one vector: ``'last'`` takes
@@ -168,10 +173,10 @@ class RNNClassifier(ClassifierMixin, TokenInputMixin, BaseSequenceEstimator):
         front_end="auto",
         readout="mean",
         embedding_dim=100,
-        char_features=100,
+        char_features=0,
         min_frequency=2,
         max_vocabulary=None,
-        word_dropout=0.25,
+        word_dropout=0.0,
         lowercase=True,
         word_vectors=None,
         freeze_word_vectors=False,
