@@ -339,3 +339,11 @@ def test_document_predictions_do_not_depend_on_the_batch(rng, front_end):
     np.testing.assert_allclose(
         clf.predict_proba([*X[:6], longer])[:6], alone, rtol=1e-5, atol=1e-7
     )
+
+
+def test_per_step_regression_on_tokens_is_never_cut():
+    X = [["a", "b", "c", "d"], ["b", "c"], ["d", "a", "a"]]
+    y = [np.arange(len(x), dtype=float) for x in X]
+    reg = RNNRegressor(**{**FAST, "max_epochs": 2}, return_sequences=True, max_length=2)
+    pred = reg.fit(X, y).predict(X)
+    assert [len(p) for p in pred] == [4, 2, 3]

@@ -74,6 +74,9 @@ def check_step_targets(y, sequences, *, dtype):
     per sequence rather than ``(n_steps_i,)``).
     """
     lengths = sequences.lengths
+    # The padded width of the input: numeric values or token ids.
+    padded = sequences.values if hasattr(sequences, "values") else sequences.ids
+    width = padded.shape[1]
     if is_sequence_list(y):
         if len(y) != len(lengths):
             raise ValueError(
@@ -102,7 +105,7 @@ def check_step_targets(y, sequences, *, dtype):
                 "every sequence needs the same number of outputs per step."
             )
         has_output_axis = any(np.ndim(t) == 2 for t in y)
-        targets = np.zeros((len(rows), sequences.values.shape[1], widths.pop()))
+        targets = np.zeros((len(rows), width, widths.pop()))
         for i, row in enumerate(rows):
             targets[i, : row.shape[0]] = row
     else:
@@ -127,7 +130,7 @@ def check_step_targets(y, sequences, *, dtype):
                 f"y has {targets.shape[1]} steps but X has sequences of "
                 f"{lengths.max()} steps; y needs one target per step."
             )
-        targets = np.array(targets[:, : sequences.values.shape[1]])
+        targets = np.array(targets[:, :width])
         targets[~real_steps(lengths, targets.shape[1])] = 0.0
     if not np.isfinite(targets).all():
         raise ValueError(
