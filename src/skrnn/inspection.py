@@ -437,6 +437,11 @@ def _check_curve_kwargs(curve_kwargs, metrics):
 
 
 _METHODS = ("integrated_gradients", "occlusion", "permutation")
+# Steps per forward and backward pass of step_importance by default: passes
+# this large amortise each kernel call (4x larger ones were no faster in
+# benchmarks/bench_step_importance.py), and the memory the backward pass keeps
+# grows with them.
+_STEPS_PER_PASS = 100_000
 
 
 @validate_params(
@@ -448,7 +453,7 @@ _METHODS = ("integrated_gradients", "occlusion", "permutation")
         "baseline": [StrOptions({"zeros"}), "array-like", Real, None],
         "n_steps": [Interval(Integral, 1, None, closed="left")],
         "n_repeats": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
@@ -462,7 +467,7 @@ def step_importance(
     baseline=None,
     n_steps=50,
     n_repeats=5,
-    batch_size=2048,
+    batch_size=None,
     random_state=None,
 ):
     """How much each step (and feature) of each sequence moved a prediction.
@@ -520,9 +525,11 @@ def step_importance(
     n_repeats : int, default=5
         Number of permutations of each step. Permutation only.
 
-    batch_size : int, default=2048
+    batch_size : int, default=None
         Number of sequence copies (path points, occluded or permuted copies)
-        that go through the network in one pass: more is faster, up to memory.
+        that go through the network in one pass: more is faster, up to memory,
+        which grows with copies x steps. ``None``: as many as make about
+        100,000 steps (1,000 copies of 100 steps).
 
     random_state : int, RandomState instance or None, default=None
         Draws the permutations; the other methods are deterministic.
@@ -576,6 +583,8 @@ def step_importance(
     lengths = sequences.lengths
     # Sequences of similar lengths share a batch, which is cut to the longest.
     order = np.argsort(lengths, kind="stable")
+    if batch_size is None:
+        batch_size = max(1, _STEPS_PER_PASS // int(lengths.max()))
     donors = None
     if method == "permutation":
         donors = _permutation_donors(lengths, n_repeats, random_state)
