@@ -582,8 +582,8 @@ class BaseSequenceEstimator(
         X : array-like or list of array-like
             Sequences, in any form ``fit`` accepts.
 
-        y : array-like
-            Targets, as ``fit`` takes them.
+        y : array-like, default=None
+            Targets, as ``fit`` takes them (required: ``fit`` raises without).
 
         **fit_params : dict
             Further arguments of ``fit`` (``sample_weight``, ``lengths``).
