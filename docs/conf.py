@@ -58,6 +58,7 @@ _DATA_EXAMPLES = {
     "plot_time_series_classification": "BasicMotions/BasicMotions_TRAIN.ts",
     "plot_forecasting_lag_windows": "airline/Airline.csv",
     "plot_pos_tagging": "ud_english_ewt/en_ewt-ud-train.conllu",
+    "plot_step_importance": "BasicMotions/BasicMotions_TRAIN.ts",
 }
 _data_home = os.environ.get("SKRNN_DATA") or os.path.expanduser("~/skrnn_data")
 _missing = sorted(
