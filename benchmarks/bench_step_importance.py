@@ -10,7 +10,12 @@ too (``ru_maxrss``, so it only grows over the run: methods and sizes run in the
 order given).
 
 The load average goes into the results: on a shared machine the times scale
-with it.
+with it. So integrated gradients are also timed against a floor measured in
+the same run (``--reference``, on by default): a plain ``torch.nn.LSTM`` and
+linear layer of the same size running the same number of sequence copies
+(``n_sequences x ig_steps``) forward and backward to the input, in passes of
+the same size, with no attribution bookkeeping. The ratio is what the
+attribution code adds to the network's own cost.
 
 Run from the repository root::
 
@@ -43,6 +48,12 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=None)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument(
+        "--no-reference",
+        dest="reference",
+        action="store_false",
+        help="skip the plain-torch floor of integrated gradients",
+    )
     _harness.add_output_argument(parser)
     args = parser.parse_args(argv)
 
@@ -87,6 +98,17 @@ def main(argv=None):
                     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
                     / 1024,
                 }
+                if args.reference and method == "integrated_gradients":
+                    rows = args.batch_size or max(1, 100_000 // args.n_steps)
+                    floor, _ = _harness.timed(
+                        torch_floor, X, hidden_size, args.ig_steps, rows
+                    )
+                    row["torch_floor_seconds"] = floor
+                    row["ratio_to_floor"] = row["seconds"] / floor
+                    print(
+                        f"hidden {hidden_size:4d}  plain torch floor       "
+                        f"{floor:8.1f} s  (ratio {row['ratio_to_floor']:.2f})"
+                    )
                 results.append(row)
                 print(
                     f"hidden {hidden_size:4d}  {method:22s} "
@@ -96,6 +118,22 @@ def main(argv=None):
                 )
     payload["results"] = results
     _harness.save(payload, args.output)
+
+
+def torch_floor(X, hidden_size, copies, rows):
+    """A plain LSTM's forward and backward to the input over ``copies`` copies
+    of every sequence of ``X``, ``rows`` copies per pass."""
+    import torch
+
+    lstm = torch.nn.LSTM(X.shape[2], hidden_size, batch_first=True)
+    head = torch.nn.Linear(hidden_size, 2)
+    values = torch.as_tensor(X)
+    per_pass = max(1, rows // copies)
+    for start in range(0, len(values), per_pass):
+        batch = values[start : start + per_pass]
+        path = batch.repeat(copies, 1, 1).requires_grad_(True)
+        output = torch.softmax(head(lstm(path)[0][:, -1]), dim=-1)[:, 1]
+        torch.autograd.grad(output.sum(), path)
 
 
 if __name__ == "__main__":
