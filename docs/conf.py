@@ -59,6 +59,7 @@ _DATA_EXAMPLES = {
     "plot_forecasting_lag_windows": "airline/Airline.csv",
     "plot_pos_tagging": "ud_english_ewt/en_ewt-ud-train.conllu",
     "plot_text_classification": "sentence_polarity/rt-polarity.pos",
+    "plot_step_importance": "BasicMotions/BasicMotions_TRAIN.ts",
 }
 _data_home = os.environ.get("SKRNN_DATA") or os.path.expanduser("~/skrnn_data")
 _missing = sorted(

@@ -12,6 +12,7 @@ import pkgutil
 
 import pytest
 from sklearn.base import BaseEstimator
+from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import skrnn
@@ -167,3 +168,32 @@ class TaggerAsClassifier(SequenceTagger):
 )
 def test_tagger_passes_the_classifier_checks(estimator, check):
     check(estimator)
+
+
+# scikit-learn runs these on its own transformers from its test_common, not
+# from parametrize_with_checks, so they run here on every estimator that names
+# its output features (which is what makes set_output available): all but
+# LagWindows. The polars ones skip without polars.
+OUTPUT_CHECKS = [
+    estimator_checks.check_set_output_transform,
+    estimator_checks.check_set_output_transform_pandas,
+    estimator_checks.check_global_output_transform_pandas,
+    estimator_checks.check_set_output_transform_polars,
+    estimator_checks.check_global_set_output_transform_polars,
+    estimator_checks.check_transformer_get_feature_names_out,
+    estimator_checks.check_transformer_get_feature_names_out_pandas,
+]
+
+
+@pytest.mark.parametrize("check", OUTPUT_CHECKS, ids=lambda check: check.__name__)
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        cls(**REQUIRED.get(cls, {}), **(FAST if _trains_a_network(cls) else {}))
+        for _, cls in all_estimators()
+        if hasattr(cls, "get_feature_names_out")
+    ],
+    ids=lambda estimator: type(estimator).__name__,
+)
+def test_set_output_and_feature_names(estimator, check):
+    check(type(estimator).__name__, estimator)

@@ -94,3 +94,20 @@ def test_cuda_tagger_matches_cpu(rng, crf):
     on_cpu = SequenceTagger(device="cpu", **params).fit(X, y)
     for a, b in zip(on_gpu.predict_proba(X), on_cpu.predict_proba(X), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize("method", ["integrated_gradients", "occlusion", "permutation"])
+def test_step_importance_on_cuda_matches_cpu(rng, method):
+    # cuDNN's recurrent backward refuses evaluation mode: step_importance turns
+    # cuDNN off for its backward pass instead of switching on dropout.
+    from skrnn.inspection import step_importance
+
+    X = [rng.randn(n, 2) for n in rng.randint(2, 12, size=30)]
+    y = np.array([x[:, 0].sum() for x in X])
+    params = dict(hidden_size=8, max_epochs=3, random_state=0, bidirectional=True)
+    on_gpu = RNNRegressor(device="cuda", **params).fit(X, y)
+    on_cpu = RNNRegressor(device="cpu", **params).fit(X, y)
+    gpu = step_importance(on_gpu, X, method=method, random_state=0)
+    cpu = step_importance(on_cpu, X, method=method, random_state=0)
+    for a, b in zip(gpu, cpu, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-8)

@@ -351,3 +351,53 @@ def test_importing_skrnn_does_not_import_matplotlib():
     path = os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+def test_step_importance_display_heat_map(pyplot, rng):
+    from skrnn.inspection import StepImportanceDisplay, step_importance
+
+    X, y = data(rng)
+    clf = RNNClassifier(**TINY).fit(X, y)
+    display = StepImportanceDisplay.from_estimator(
+        clf, X[3][:5], feature_names=["a", "b"], name="sequence 3"
+    )
+    expected = step_importance(clf, [X[3][:5]])[0]
+    np.testing.assert_allclose(display.attributions, expected)
+    # Steps along x, features along y, on a scale centred on zero.
+    np.testing.assert_allclose(display.image_.get_array(), expected.T)
+    low, high = display.image_.get_clim()
+    assert low == -high == -np.abs(expected).max()
+    labels = [label.get_text() for label in display.ax_.get_yticklabels()]
+    assert labels == ["a", "b"]
+    assert display.colorbar_ is not None
+    assert display.ax_.get_title() == "sequence 3"
+
+
+def test_step_importance_display_colours_tokens(pyplot):
+    from skrnn.inspection import StepImportanceDisplay
+
+    X = [["the", "dog", "runs"], ["a", "cat"], ["the", "cat", "runs", "home"]]
+    y = [["D", "N", "V"], ["D", "N"], ["D", "N", "V", "N"]]
+    tagger = SequenceTagger(hidden_size=4, max_epochs=2, min_frequency=1).fit(X, y)
+    display = StepImportanceDisplay.from_estimator(tagger, X[2], colorbar=False)
+    assert [text.get_text() for text in display.texts_] == X[2]
+    assert display.image_ is None and display.colorbar_ is None
+    scores = display.attributions
+    strongest = display.texts_[int(np.argmax(np.abs(scores)))]
+    # The strongest token gets the strongest colour (farthest from white).
+    colours = [
+        np.asarray(t.get_bbox_patch().get_facecolor()[:3]) for t in display.texts_
+    ]
+    distance = [np.abs(1 - c).sum() for c in colours]
+    assert np.argmax(distance) == display.texts_.index(strongest)
+    with pytest.raises(ValueError, match="tokens holds 2 tokens for 4 steps"):
+        StepImportanceDisplay(scores, tokens=["a", "b"]).plot()
+
+
+def test_step_importance_display_refuses_permutation_of_one_sequence(pyplot, rng):
+    from skrnn.inspection import StepImportanceDisplay
+
+    X, y = data(rng)
+    clf = RNNClassifier(**TINY).fit(X, y)
+    with pytest.raises(ValueError, match="explains one sequence"):
+        StepImportanceDisplay.from_estimator(clf, X[0], method="permutation")

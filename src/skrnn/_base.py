@@ -14,7 +14,11 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
@@ -22,7 +26,13 @@ from sklearn.utils.validation import check_is_fitted
 from . import _net
 from ._batching import make_dataset, train_valid_datasets
 from ._callers import Interrupted, caller_stacklevel, inside_meta_estimator
-from ._compat import AnyCaseOptions, Interval, StrOptions, _check_sample_weight
+from ._compat import (
+    AnyCaseOptions,
+    Interval,
+    StrOptions,
+    _check_sample_weight,
+    wrap_transform_output,
+)
 from ._data import Sequences, parse_input
 from ._device import resolve_device
 from ._full_batch import canonical_full_batch
@@ -39,7 +49,14 @@ AUTO_EARLY_STOPPING = 2000
 AUTO_VALIDATION_PATIENCE = 5
 
 
-class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
+class BaseSequenceEstimator(
+    InputStateMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    BaseEstimator,
+    # transform wraps its own output (only 2-D outputs can become DataFrames).
+    auto_wrap_output_keys=None,
+):
     """Base class of the recurrent estimators. Not for direct use."""
 
     _parameter_constraints = {
@@ -560,7 +577,7 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
 
     # -- prediction -------------------------------------------------------------
 
-    def _forward(self, X, transform=None, **inputs):
+    def _forward(self, X, transform=None, *, representation=False, **inputs):
         """Network outputs for ``X``, batch by batch, in the order of ``X``.
 
         ``transform(y_pred, lengths)`` turns each batch's raw output into what
@@ -568,7 +585,8 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
         decoding). Returns ``(sequences, outputs)``: with one output per
         sequence, ``outputs`` is one array ``(n_sequences, ...)``; with outputs
         per step, a list of one ``(n_steps_i, ...)`` array per sequence.
-        Floating outputs are float64.
+        Floating outputs are float64. ``representation=True`` returns what the
+        network's head reads instead of its output (see :meth:`_transform`).
         """
         check_is_fitted(self)
         sequences = self._validate_X(X, reset=False, **inputs)
@@ -586,6 +604,7 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
             order=order,
             n_threads=self.n_threads,
             transform=transform,
+            representation=representation,
         )
         if self._per_step_targets():
             per_sequence = [None] * len(lengths)
@@ -603,6 +622,78 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
                 result = np.empty((len(lengths), *out.shape[1:]), out.dtype)
             result[rows] = out
         return sequences, result
+
+    # -- embeddings -------------------------------------------------------------
+
+    @property
+    def _n_features_out(self):
+        """Width of :meth:`transform`'s vectors (read by
+        ``get_feature_names_out``); an AttributeError before fit."""
+        if not hasattr(self, "net_"):
+            raise AttributeError("_n_features_out is set by fit")
+        return _net.representation_size(self.net_)
+
+    def transform(self, X):
+        """The learnt representation of each sequence: what the head reads.
+
+        This is the vector the network's last layer maps to its predictions:
+        with one output per sequence, the readout's summary of the top
+        recurrent layer (``readout='last'``: its output at the sequence's own
+        last step, both directions concatenated when bidirectional; for an LSTM
+        this is the hidden state ``h``, not the cell state; ``'mean'`` and
+        ``'max'``: those outputs pooled over the real steps); with one output
+        per step, the top layer's output at every real step. Features for
+        :class:`~sklearn.linear_model.LogisticRegression`,
+        :class:`~sklearn.cluster.KMeans` or :class:`~sklearn.manifold.TSNE` in a
+        :class:`~sklearn.pipeline.Pipeline`. A sequence's representation does
+        not depend on the other sequences of its batch.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, in any form ``fit`` accepts.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_sequences, n_features_out) or list of ndarray
+            float64. One row per sequence; with one output per step a list of
+            ``(n_steps_i, n_features_out)`` arrays (one 2-D array of rows for a
+            2-D table of steps). Columns are named by
+            :meth:`get_feature_names_out`; ``set_output(transform="pandas")``
+            makes 2-D outputs DataFrames and leaves lists as they are.
+        """
+        return self._transform(X)
+
+    def _transform(self, X, **inputs):
+        sequences, outputs = self._forward(X, representation=True, **inputs)
+        if isinstance(outputs, list) and sequences.layout == "flat":
+            outputs = np.concatenate(outputs)
+        if isinstance(outputs, list):
+            return outputs
+        return wrap_transform_output(outputs, X, self)
+
+    def fit_transform(self, X, y=None, **fit_params):
+        """Fit to ``X`` and ``y``, then return :meth:`transform` of ``X``.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, in any form ``fit`` accepts.
+
+        y : array-like, default=None
+            Targets, as ``fit`` takes them (required: ``fit`` raises without).
+
+        **fit_params : dict
+            Further arguments of ``fit`` (``sample_weight``, ``lengths``).
+
+        Returns
+        -------
+        X_new : ndarray or list of ndarray
+            As :meth:`transform` returns it.
+        """
+        # A 2-D table of steps is split by the same lengths in both calls.
+        inputs = {"lengths": fit_params["lengths"]} if "lengths" in fit_params else {}
+        return self.fit(X, y, **fit_params)._transform(X, **inputs)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

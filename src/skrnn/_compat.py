@@ -21,6 +21,9 @@ versions that ``pyproject.toml`` allows as well as the newest.
 - :func:`scorer_function_on_stack`: reads the metric of a scikit-learn scorer
   (its private ``_score_func``) that is calling a prediction method, so that the
   tagger can refuse a metric that cannot read tag sequences with a clear error.
+- :func:`wrap_transform_output`: scikit-learn's ``set_output`` container
+  (``_wrap_data_with_container``), applied by ``transform`` itself because only
+  its 2-D outputs can become DataFrames.
 - skorch's ``NeuralNet._set_training`` is overridden (not imported) by
   ``skrnn._net``; see there.
 """
@@ -35,6 +38,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
+from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.validation import _check_sample_weight
 
 __all__ = [
@@ -48,6 +52,7 @@ __all__ = [
     "scorer_function_on_stack",
     "validate_params",
     "validate_parameters",
+    "wrap_transform_output",
 ]
 
 
@@ -85,3 +90,11 @@ def scorer_function_on_stack():
                 return function
         frame = frame.f_back
     return None
+
+
+def wrap_transform_output(output, X, estimator):
+    """``output`` of ``estimator.transform(X)`` in the container ``set_output``
+    asks for (an ndarray, a pandas or a polars DataFrame)."""
+    # The DataFrame takes X's index only when X has one row per output row.
+    original = X if hasattr(X, "index") and len(X) == len(output) else None
+    return _wrap_data_with_container("transform", output, original, estimator)

@@ -548,6 +548,7 @@ class SequenceNetwork(nn.Module):
         chars=None,
         *,
         branch_free=False,
+        representation=False,
     ):
         """Raw outputs (logits, emissions or standardised predictions).
 
@@ -557,6 +558,8 @@ class SequenceNetwork(nn.Module):
         and ``chars`` instead (see :class:`TokenEmbedder`). ``branch_free=True``
         runs :meth:`RecurrentEncoder.forward_padded`, which :func:`torch.export`
         can trace; the default skips its work when a batch has no padding.
+        ``representation=True`` returns what the head reads instead: the
+        readout's vector per sequence, or the top layer's outputs per step.
         """
         if self.embedder is not None:
             values = self.dropout(self.embedder(ids, word_types, chars))
@@ -583,6 +586,8 @@ class SequenceNetwork(nn.Module):
             features = outputs
         else:
             features = self.readout(outputs, last, lengths)
+        if representation:
+            return features
         if not isinstance(self.dropout, nn.Identity):
             features = self.dropout(features)
         return self.head(features)

@@ -7,6 +7,7 @@ estimators use the result only through the functions here (and expose it as
 ``_callbacks.py``.
 """
 
+import contextlib
 import copy
 from functools import partial
 
@@ -323,14 +324,18 @@ def copy_history(net, previous):
     net.history = copy.deepcopy(previous.history)
 
 
-def infer(net, dataset, *, batch_size, order, n_threads, transform=None):
+def infer(
+    net, dataset, *, batch_size, order, n_threads, transform=None, representation=False
+):
     """Network outputs of ``dataset``, batch by batch, as numpy arrays.
 
     Batches hold the rows ``order[start:start + batch_size]`` (consecutive rows
     when ``order`` is None). ``transform(y_pred, lengths)`` turns each batch's raw
     output into what the caller needs while it is still on the device. Yields
     ``(rows, output)`` pairs, ``rows`` an index array or slice into the dataset,
-    floating outputs as float64.
+    floating outputs as float64. ``representation=True`` yields what the head
+    reads instead of the head's output (see
+    :meth:`~skrnn._modules.SequenceNetwork.forward`).
     """
     net.module_.eval()
     with thread_scope() as caller_threads, torch.inference_mode():
@@ -343,13 +348,32 @@ def infer(net, dataset, *, batch_size, order, n_threads, transform=None):
             else:
                 rows = order[start : start + batch_size]
                 X_batch = dataset.batch(torch.from_numpy(rows))[0]
-            y_pred = net.infer(X_batch)
+            if representation:
+                y_pred = net.infer(X_batch, representation=True)
+            else:
+                y_pred = net.infer(X_batch)
             if transform is not None:
                 y_pred = transform(y_pred, X_batch["lengths"])
             out = y_pred.cpu().numpy()
             if out.dtype.kind == "f":
                 out = out.astype(np.float64, copy=False)
             yield rows, out
+
+
+@contextlib.contextmanager
+def explained_module(net, n_threads):
+    """``(module, device, step)`` for attributions: the torch module of ``net``
+    in evaluation mode, its device, and ``step()`` to call between batches
+    (it applies the estimator's ``n_threads``, as prediction does)."""
+    net.module_.eval()
+    with thread_scope() as caller_threads:
+        governor = ThreadGovernor(n_threads, caller_threads)
+        yield net.module_, net.device, governor.step
+
+
+def representation_size(net):
+    """Width of the vectors the head of ``net`` reads (its ``in_features``)."""
+    return net.module_.head.in_features
 
 
 def training_curves(net):

@@ -383,6 +383,29 @@ class SequenceTagger(ClassifierMixin, TokenInputMixin, BaseSequenceEstimator):
         rows = outputs
         return np.concatenate(rows) if sequences.layout == "flat" else rows
 
+    def transform(self, X, lengths=None):
+        """The top recurrent layer's output at each step: what the head reads.
+
+        Both directions concatenated when bidirectional (for an LSTM, the hidden
+        state ``h``). A step's vector does not depend on the other sequences of
+        its batch.
+
+        Parameters
+        ----------
+        X : list of sequences or array-like
+            As in :meth:`fit`.
+
+        lengths : array-like of int, default=None
+            For a 2-D array ``X`` only, as in :meth:`fit`.
+
+        Returns
+        -------
+        X_new : list of ndarray of shape (n_steps_i, n_features_out), or ndarray
+            float64, one array per sequence (one 2-D array of rows for 2-D
+            ``X``, which ``set_output(transform="pandas")`` makes a DataFrame).
+        """
+        return self._transform(X, lengths=lengths)
+
     def score(self, X, y, sample_weight=None, lengths=None):
         """Token accuracy: the share of steps labelled correctly.
 

@@ -1,4 +1,4 @@
-"""Visual inspection of fitted estimators: the training curves.
+"""Inspection of fitted estimators: training curves and step attributions.
 
 matplotlib is optional: it is imported only when a display draws, so importing
 this module does not need it.
@@ -9,8 +9,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseSequenceEstimator
+from ._step_importance import step_importance
 
-__all__ = ["TrainingCurveDisplay"]
+__all__ = ["StepImportanceDisplay", "TrainingCurveDisplay", "step_importance"]
 
 _METRICS = ("train_loss", "valid_loss", "valid_score")
 
@@ -426,3 +427,259 @@ def _check_curve_kwargs(curve_kwargs, metrics):
             "for all."
         )
     return curve_kwargs
+
+
+class StepImportanceDisplay:
+    """Attributions of one sequence's prediction to its steps, drawn.
+
+    It is recommended to use
+    :meth:`~skrnn.inspection.StepImportanceDisplay.from_estimator` to create a
+    :class:`StepImportanceDisplay`. All parameters are stored as attributes.
+
+    Numeric sequences are drawn as a heat map of steps (x) by features (y),
+    coloured by attribution on a scale centred on zero; token sequences as
+    their tokens, each on a background coloured by its attribution.
+
+    Parameters
+    ----------
+    attributions : ndarray of shape (n_steps, n_features) or (n_steps,)
+        Attributions of one sequence, as :func:`step_importance` returns them.
+
+    tokens : list of str, default=None
+        The sequence's tokens, for token input: drawn as coloured text.
+
+    feature_names : list of str, default=None
+        Names of the features (rows of the heat map). If `None`, their indices.
+
+    name : str, default=None
+        Title of the axes. If `None`, none.
+
+    Attributes
+    ----------
+    image_ : matplotlib AxesImage or None
+        The heat map (numeric input); `None` for tokens.
+
+    texts_ : list of matplotlib Text
+        The tokens (token input); empty for numeric input.
+
+    colorbar_ : matplotlib Colorbar or None
+        The colour scale, when drawn.
+
+    ax_ : matplotlib Axes
+        Axes with the drawing.
+
+    figure_ : matplotlib Figure
+        Figure containing the drawing.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> from skrnn.inspection import StepImportanceDisplay
+    >>> display = StepImportanceDisplay(np.array([[0.1, -0.2], [0.5, 0.0]]).T)
+    >>> display.plot()
+    <...>
+    >>> display.image_.get_array().shape
+    (2, 2)
+    >>> plt.show()
+    """
+
+    def __init__(self, attributions, *, tokens=None, feature_names=None, name=None):
+        self.attributions = attributions
+        self.tokens = tokens
+        self.feature_names = feature_names
+        self.name = name
+
+    def plot(self, ax=None, *, cmap="RdBu_r", colorbar=True):
+        """Plot visualization.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes object to plot on. If `None`, a new figure and axes is created.
+
+        cmap : str or matplotlib Colormap, default='RdBu_r'
+            Colour map, centred on zero attribution (red: towards the explained
+            output, blue: away from it).
+
+        colorbar : bool, default=True
+            Whether to draw the colour scale.
+
+        Returns
+        -------
+        display : :class:`~skrnn.inspection.StepImportanceDisplay`
+            Object that stores computed values.
+        """
+        _require_matplotlib(f"{type(self).__name__}.plot")
+        import matplotlib.pyplot as plt
+        from matplotlib.colors import Normalize
+
+        values = np.asarray(self.attributions, dtype=np.float64)
+        if values.ndim not in (1, 2):
+            raise ValueError(
+                "attributions must be the array of one sequence, of shape "
+                f"(n_steps, n_features) or (n_steps,); got shape {values.shape}."
+            )
+        if self.tokens is not None and len(self.tokens) != len(values):
+            raise ValueError(
+                f"tokens holds {len(self.tokens)} tokens for {len(values)} steps "
+                "of attributions; pass the tokens of the explained sequence."
+            )
+        if ax is None:
+            _, ax = plt.subplots(layout="constrained")
+        limit = float(np.abs(values).max()) or 1.0
+        norm = Normalize(-limit, limit)
+        colormap = plt.get_cmap(cmap)
+        self.image_, self.texts_, self.colorbar_ = None, [], None
+        if self.tokens is not None:
+            scores = values if values.ndim == 1 else values.sum(axis=1)
+            for position, (token, score) in enumerate(
+                zip(self.tokens, scores, strict=True)
+            ):
+                self.texts_.append(
+                    ax.text(
+                        position,
+                        0.5,
+                        str(token),
+                        ha="center",
+                        va="center",
+                        bbox={"facecolor": colormap(norm(score)), "pad": 3},
+                    )
+                )
+            ax.set_xlim(-0.5, len(scores) - 0.5)
+            ax.set_axis_off()
+            mappable = plt.cm.ScalarMappable(norm=norm, cmap=colormap)
+        else:
+            grid = values[:, None] if values.ndim == 1 else values
+            self.image_ = ax.imshow(
+                grid.T, aspect="auto", cmap=colormap, norm=norm, interpolation="none"
+            )
+            mappable = self.image_
+            ax.set_xlabel("Step")
+            ax.set_ylabel("Feature")
+            n_features = grid.shape[1]
+            ax.set_yticks(range(n_features))
+            if self.feature_names is not None:
+                ax.set_yticklabels([str(name) for name in self.feature_names])
+        if colorbar:
+            self.colorbar_ = ax.figure.colorbar(mappable, ax=ax, label="Attribution")
+        if self.name is not None:
+            ax.set_title(self.name)
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
+
+    @classmethod
+    def from_estimator(
+        cls,
+        estimator,
+        sequence,
+        *,
+        method="integrated_gradients",
+        target=None,
+        baseline=None,
+        n_steps=50,
+        n_repeats=5,
+        random_state=None,
+        feature_names=None,
+        name=None,
+        ax=None,
+        cmap="RdBu_r",
+        colorbar=True,
+    ):
+        """Attribute one sequence's prediction to its steps and draw it.
+
+        Parameters
+        ----------
+        estimator : fitted RNNClassifier, RNNRegressor or SequenceTagger
+            The estimator whose prediction is explained.
+
+        sequence : array-like of shape (n_steps, n_features) or list of str
+            One sequence: numeric steps, or tokens.
+
+        method : {'integrated_gradients', 'occlusion', 'permutation'}, \
+                default='integrated_gradients'
+            As in :func:`step_importance`. Permutation draws the replacement
+            steps from other sequences, which one sequence does not have: call
+            :func:`step_importance` on a set and pass one of its results to the
+            constructor instead.
+
+        target : label or int, default=None
+            As in :func:`step_importance`.
+
+        baseline : None, 'zeros', float or array-like, default=None
+            As in :func:`step_importance`.
+
+        n_steps : int, default=50
+            As in :func:`step_importance`.
+
+        n_repeats : int, default=5
+            As in :func:`step_importance`.
+
+        random_state : int, RandomState instance or None, default=None
+            As in :func:`step_importance`.
+
+        feature_names : list of str, default=None
+            Names of the features (rows of the heat map). If `None`, their
+            indices.
+
+        name : str, default=None
+            Title of the axes.
+
+        ax : matplotlib Axes, default=None
+            Axes object to plot on. If `None`, a new figure and axes is created.
+
+        cmap : str or matplotlib Colormap, default='RdBu_r'
+            Colour map, centred on zero attribution.
+
+        colorbar : bool, default=True
+            Whether to draw the colour scale.
+
+        Returns
+        -------
+        display : :class:`~skrnn.inspection.StepImportanceDisplay`
+            Object that stores computed values.
+
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt
+        >>> import numpy as np
+        >>> from skrnn import RNNClassifier
+        >>> from skrnn.inspection import StepImportanceDisplay
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.randn(60, 8, 2).astype(np.float32)
+        >>> y = (X[:, 3, 0] > 0).astype(int)
+        >>> clf = RNNClassifier(hidden_size=8, max_epochs=10,
+        ...                     random_state=0).fit(X, y)
+        >>> display = StepImportanceDisplay.from_estimator(clf, X[0])
+        >>> display.attributions.shape
+        (8, 2)
+        >>> plt.show()
+        """
+        _require_matplotlib(f"{cls.__name__}.from_estimator")
+        if method == "permutation":
+            raise ValueError(
+                "method='permutation' replaces a step by the same step of other "
+                "sequences, and from_estimator explains one sequence. Call "
+                "step_importance(estimator, X, method='permutation') on a set "
+                "and pass one result to StepImportanceDisplay(attributions)."
+            )
+        tokens = None
+        if isinstance(sequence, (list, tuple)) and all(
+            isinstance(token, (str, tuple)) for token in sequence
+        ):
+            tokens = [t if isinstance(t, str) else t[0] for t in sequence]
+        (attributions,) = step_importance(
+            estimator,
+            [sequence],
+            method=method,
+            target=target,
+            baseline=baseline,
+            n_steps=n_steps,
+            n_repeats=n_repeats,
+            random_state=random_state,
+        )
+        display = cls(
+            attributions, tokens=tokens, feature_names=feature_names, name=name
+        )
+        return display.plot(ax=ax, cmap=cmap, colorbar=colorbar)
