@@ -428,8 +428,9 @@ class SequenceLoss(nn.Module):
 
     ``kind`` is ``'cross_entropy'`` (``y_pred`` holds logits, ``target`` class
     indices), ``'mse'``, or ``'pinball'``: the quantile loss of each output at
-    its level in ``quantiles`` (one level per output column; the forecaster
-    repeats each target once per level). With weights the result is
+    its level in ``quantiles`` (one level per output column, NaN for the
+    squared error of a mean; the forecaster repeats each target once per
+    output). With weights the result is
     ``sum(w * loss) / sum(w)`` over the batch (per-step losses count each real
     step of a sequence with the sequence's weight), so integer weights give the
     same loss as repeating sequences.
@@ -476,7 +477,16 @@ class SequenceLoss(nn.Module):
         """Mean quantile (pinball) loss over outputs, weighted over sequences."""
         error = target - y_pred
         levels = self.levels.to(error.dtype)
-        losses = torch.maximum(levels * error, (levels - 1) * error).mean(dim=-1)
+        mean = torch.isnan(levels)
+        levels = torch.where(mean, 0.5, levels)
+        pinball = torch.maximum(levels * error, (levels - 1) * error)
+        # The means and the quantiles weigh alike, however many levels there
+        # are: the point forecast must not learn from the quantiles' gradients
+        # alone.
+        n_mean = mean.sum()
+        losses = torch.where(mean, error.square(), 0.0).sum(dim=-1) / n_mean.clamp(
+            min=1
+        ) + torch.where(mean, 0.0, pinball).sum(dim=-1) / (~mean).sum().clamp(min=1)
         if weight is None:
             return losses.mean()
         return (losses * weight).sum() / weight.sum()
