@@ -72,8 +72,9 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
     _loss_kind = "mse"
 
     #: Every fitted attribute besides ``net_`` and the partial_fit random
-    #: stream, with how :func:`skrnn.save` stores it ('array': a float64
-    #: tensor; the others are JSON). Subclasses add their own.
+    #: stream, with how :func:`skrnn.save` stores it ('array': a 1-D float64
+    #: tensor, 'tensor': one of any shape; the others are JSON). Subclasses
+    #: add their own.
     _fitted_attributes = {
         "n_features_in_": "int",
         "feature_names_in_": "names",

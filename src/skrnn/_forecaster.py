@@ -154,8 +154,8 @@ default=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
         "n_covariates_": "int",
         "quantiles_": "floats",
         "_net_horizon": "int",
-        "_history": "array",
-        "_history_covariates": "array",
+        "_history": "tensor",
+        "_history_covariates": "tensor",
         "_form": "json",
     }
     _required_attributes = (

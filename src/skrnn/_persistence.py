@@ -213,7 +213,7 @@ def _encode_fitted(estimator, tensors):
         if key not in attributes:
             continue
         value = attributes[key]
-        if kind == "array":
+        if kind in ("array", "tensor"):
             tensors[f"fitted.{key}"] = torch.as_tensor(np.asarray(value, np.float64))
         elif kind == "labels":
             fitted[key] = _encode_labels(value)
@@ -532,10 +532,11 @@ def _decode_fitted(estimator, fitted, tensors, path):
             "version that saved it."
         )
     for key, kind in declared.items():
-        if kind == "array":
+        if kind in ("array", "tensor"):
             tensor = tensors.get(f"fitted.{key}")
             if tensor is not None:
-                if tensor.dtype != torch.float64 or tensor.ndim != 1:
+                ndim_ok = tensor.ndim == 1 if kind == "array" else tensor.ndim >= 1
+                if tensor.dtype != torch.float64 or not ndim_ok:
                     raise ValueError(f"{path} holds an invalid {key}.")
                 setattr(estimator, key, tensor.numpy().copy())
             continue

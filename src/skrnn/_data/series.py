@@ -198,8 +198,9 @@ def seasonal_period(values_list, max_period=52):
 
     The lag (2 to ``max_period``, at most a third of the shortest series) at
     which the autocorrelation of the first differences, pooled over the series
-    and columns, has its highest local peak, if that peak is above
-    ``2 / sqrt(n)`` (the usual significance band); else 1 (no season).
+    and columns, has its highest local peak, if that peak is above 0.3 and
+    ``3 / sqrt(n)`` (over tens of lags, the usual band ``2 / sqrt(n)`` finds
+    seasons in white noise); else 1 (no season).
     """
     diffs = [np.diff(v, axis=0) for v in values_list]
     shortest = min(len(d) for d in diffs)
@@ -221,7 +222,7 @@ def seasonal_period(values_list, max_period=52):
     if weight == 0:
         return 1
     acf /= weight
-    band = 2 / np.sqrt(shortest)
+    band = max(0.3, 3 / np.sqrt(shortest))
     peaks = [
         lag
         for lag in range(2, top + 1)
