@@ -38,9 +38,8 @@ max_epochs : int, default={max_epochs}
         :class:`~sklearn.neural_network.MLPClassifier`); a
         :class:`~sklearn.exceptions.ConvergenceWarning` says when it did not.
 
-    batch_size : int, default=32
-        Number of sequences per gradient step (Keras's default; small batches
-        make many updates per epoch, which small sequence data sets need).
+    batch_size : int, default={batch_size}
+        {batch_size_why}
 
     length_buckets : bool, default=True
         Draw training batches of sequences of similar lengths: a shuffled
@@ -53,7 +52,7 @@ max_epochs : int, default={max_epochs}
         depends on the length (see :doc:`/benchmarks`). False draws batches at
         random.
 
-    lr : float, default=1e-3
+    lr : float, default={lr}
         Learning rate of the optimizer.
 
     optimizer : {'adam', 'adamw', 'sgd', 'rmsprop'} or torch optimizer class, \
@@ -187,6 +186,12 @@ def estimator_doc(
     n_iter_no_change=50,
     n_iter_no_change_why=SMALL_DATA_STOPPING,
     class_weight=None,
+    batch_size=32,
+    batch_size_why=(
+        "Number of sequences per gradient step (Keras's default; small batches\n"
+        "        make many updates per epoch, which small sequence data sets need)."
+    ),
+    lr="1e-3",
 ):
     """Decorator inserting the shared estimator parameters, with this class's
     defaults, into its docstring's ``{core_params}``, ``{training_params}`` and
@@ -202,5 +207,8 @@ def estimator_doc(
         n_iter_no_change=str(n_iter_no_change),
         n_iter_no_change_why=n_iter_no_change_why,
         class_weight="" if class_weight is None else "\n\n    " + class_weight,
+        batch_size=str(batch_size),
+        batch_size_why=batch_size_why,
+        lr=lr,
     )
     return fill_doc(core_params=core, training_params=training, dtype_note=DTYPE_NOTE)

@@ -33,7 +33,16 @@ DEFAULT_QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 _CONSTANT = 1e-10
 
 
-@estimator_doc(max_epochs=300, n_iter_no_change=50)
+@estimator_doc(
+    max_epochs=300,
+    batch_size=128,
+    batch_size_why=(
+        "Number of windows per gradient step. A series of a few hundred steps\n"
+        "        fits in one batch, which forecast airline best and fastest (see\n"
+        "        :doc:`/benchmarks`)."
+    ),
+    lr="1e-2",
+)
 class RNNForecaster(BaseSequenceEstimator):
     """Recurrent neural network forecaster of one or many time series.
 
@@ -571,8 +580,15 @@ default=None
 
         Parameters
         ----------
-        fh, X, y
-            As in :meth:`predict`.
+        fh : int, list of int or None, default=None
+            Steps ahead, as in :meth:`predict`.
+
+        X : array-like, DataFrame, list of them, or None, default=None
+            Covariates of the forecast steps, as in :meth:`predict`.
+
+        y : array-like, pandas Series or DataFrame, list of them, or None, \
+default=None
+            A new history to forecast from, as in :meth:`predict`.
 
         alpha : float or list of float, default=(0.1, 0.5, 0.9)
             Quantile levels, within the range of ``quantiles_``.
@@ -599,8 +615,15 @@ default=None
 
         Parameters
         ----------
-        fh, X, y
-            As in :meth:`predict`.
+        fh : int, list of int or None, default=None
+            Steps ahead, as in :meth:`predict`.
+
+        X : array-like, DataFrame, list of them, or None, default=None
+            Covariates of the forecast steps, as in :meth:`predict`.
+
+        y : array-like, pandas Series or DataFrame, list of them, or None, \
+default=None
+            A new history to forecast from, as in :meth:`predict`.
 
         coverage : float or list of float, default=0.9
             Nominal coverage of each interval.
