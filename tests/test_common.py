@@ -7,6 +7,7 @@ extra configurations below.
 """
 
 import importlib
+import importlib.util
 import inspect
 import pkgutil
 
@@ -25,6 +26,10 @@ from skrnn import RNNClassifier, RNNForecaster, RNNRegressor, SequenceTagger
 from skrnn._base import BaseSequenceEstimator
 from skrnn.preprocessing import LagWindows, SequenceScaler
 
+# Public modules that need an optional dependency (module: the package it
+# needs): they are imported, and checked, only where it is installed.
+OPTIONAL_MODULES = {"sktime": "sktime"}
+
 
 def all_estimators():
     """Every public estimator class of skrnn, as sorted ``(name, class)`` pairs.
@@ -37,6 +42,7 @@ def all_estimators():
         importlib.import_module(f"{skrnn.__name__}.{info.name}")
         for info in pkgutil.iter_modules(skrnn.__path__)
         if not info.name.startswith("_")
+        and importlib.util.find_spec(OPTIONAL_MODULES.get(info.name, "skrnn"))
     ]
     found = {}
     for module in modules:
