@@ -345,13 +345,16 @@ default=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
         previous = {k: getattr(self, k) for k in state if hasattr(self, k)}
         vars(self).update(state)
         inputs, targets = self._training_windows(series, covariates)
+        net_before = vars(self).get("net_")
         try:
             self._fit_with_rollback(inputs, targets, None, incremental=False)
         except BaseException:
-            for key in state:
-                vars(self).pop(key, None)
-            vars(self).update(previous)
+            self._restore(state, previous)
             raise
+        if vars(self).get("net_") is net_before:
+            # Interrupted before the first epoch: left as it was (it warned).
+            self._restore(state, previous)
+            return self
         self._history = np.stack([v[-window:] for v in series.values])
         self._history_covariates = (
             np.zeros((len(series.values), window, 0))
@@ -360,6 +363,11 @@ default=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
         )
         self._form = _form_of(series)
         return self
+
+    def _restore(self, state, previous):
+        for key in state:
+            vars(self).pop(key, None)
+        vars(self).update(previous)
 
     def _parse_covariates(self, X, series, *, fitting, warm=False, future=0):
         """``X`` as one ``(n_steps_i, n_covariates)`` array per series, or None.
