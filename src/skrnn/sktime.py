@@ -197,7 +197,18 @@ default=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 
     @classmethod
     def get_test_params(cls, parameter_set="default"):
-        """Small, fast settings for sktime's ``check_estimator``."""
+        """Small, fast settings for sktime's ``check_estimator``.
+
+        Parameters
+        ----------
+        parameter_set : str, default='default'
+            Name of the set of test parameters; there is one.
+
+        Returns
+        -------
+        params : list of dict
+            Parameters of the instances the checks build.
+        """
         return [
             {"hidden_size": 4, "max_epochs": 2, "random_state": 0},
             {
