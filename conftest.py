@@ -1,6 +1,7 @@
 """Session-wide test settings (tests/ and the docstring examples in src/skrnn/)."""
 
 import doctest
+import importlib.util
 
 import pytest
 import torch
@@ -9,6 +10,10 @@ try:
     import matplotlib
 except ImportError:  # optional: only the displays need it
     matplotlib = None
+
+# skrnn.sktime needs sktime (optional): without it the module cannot be
+# imported, so its docstring examples are not collected.
+collect_ignore = [] if importlib.util.find_spec("sktime") else ["src/skrnn/sktime.py"]
 
 
 def pytest_configure(config):

@@ -7,18 +7,29 @@ extra configurations below.
 """
 
 import importlib
+import importlib.util
 import inspect
 import pkgutil
 
 import pytest
 from sklearn.base import BaseEstimator
 from sklearn.utils import estimator_checks
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import (
+    check_get_params_invariance,
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+    check_set_params,
+    parametrize_with_checks,
+)
 
 import skrnn
-from skrnn import RNNClassifier, RNNRegressor, SequenceTagger
+from skrnn import RNNClassifier, RNNForecaster, RNNRegressor, SequenceTagger
 from skrnn._base import BaseSequenceEstimator
 from skrnn.preprocessing import LagWindows, SequenceScaler
+
+# Public modules that need an optional dependency (module: the package it
+# needs): they are imported, and checked, only where it is installed.
+OPTIONAL_MODULES = {"sktime": "sktime"}
 
 
 def all_estimators():
@@ -32,6 +43,7 @@ def all_estimators():
         importlib.import_module(f"{skrnn.__name__}.{info.name}")
         for info in pkgutil.iter_modules(skrnn.__path__)
         if not info.name.startswith("_")
+        and importlib.util.find_spec(OPTIONAL_MODULES.get(info.name, "skrnn"))
     ]
     found = {}
     for module in modules:
@@ -86,14 +98,32 @@ EXPECTED_FAILURES = {
 }
 
 
+# Estimators to which scikit-learn's checks do not apply at all, with the reason.
+# Discovery finds them like any other; they are left out of the checks here, on
+# purpose and by name, and pass the checks that need no fit below.
+NOT_FIT_X_Y = {
+    RNNForecaster: (
+        "a forecaster fits time series, fit(y, X=None), and forecasts "
+        "predict(fh, X, y); scikit-learn's checks call fit(X, y) on tables of "
+        "samples and predict(X) row by row, which a forecaster does not offer. "
+        "Its conformance suite is sktime's check_estimator, through the "
+        "skrnn.sktime adapter."
+    ),
+}
+
+
 def _trains_a_network(cls):
     return issubclass(cls, BaseSequenceEstimator)
+
+
+def _checked_by_scikit_learn():
+    return [cls for _, cls in all_estimators() if cls not in NOT_FIT_X_Y]
 
 
 def _at_defaults(*, slow):
     return [
         cls(**REQUIRED.get(cls, {}))
-        for _, cls in all_estimators()
+        for cls in _checked_by_scikit_learn()
         if _trains_a_network(cls) == slow
     ]
 
@@ -101,7 +131,7 @@ def _at_defaults(*, slow):
 def _configured():
     return [
         cls(**REQUIRED.get(cls, {}), **params)
-        for _, cls in all_estimators()
+        for cls in _checked_by_scikit_learn()
         for params in CONFIGURATIONS.get(cls, [])
     ]
 
@@ -132,7 +162,14 @@ def test_sklearn_compatible_estimator_at_defaults(estimator, check):
 
 def test_all_estimators_finds_every_public_estimator():
     found = dict(all_estimators())
-    known = (RNNClassifier, RNNRegressor, SequenceTagger, SequenceScaler, LagWindows)
+    known = (
+        RNNClassifier,
+        RNNRegressor,
+        RNNForecaster,
+        SequenceTagger,
+        SequenceScaler,
+        LagWindows,
+    )
     for cls in known:
         assert found[cls.__name__] is cls
     assert all(issubclass(cls, BaseEstimator) for cls in found.values())
@@ -143,8 +180,25 @@ def test_every_configured_estimator_is_found():
     # A configuration or expected failure of a class that discovery no longer
     # finds would silently stop being checked.
     found = set(dict(all_estimators()).values())
-    for table in (REQUIRED, CONFIGURATIONS, EXPECTED_FAILURES):
+    for table in (REQUIRED, CONFIGURATIONS, EXPECTED_FAILURES, NOT_FIT_X_Y):
         assert set(table) <= found
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_parameters_default_constructible,
+        check_no_attributes_set_in_init,
+        check_get_params_invariance,
+        check_set_params,
+    ],
+    ids=lambda check: check.__name__,
+)
+@pytest.mark.parametrize("cls", list(NOT_FIT_X_Y), ids=lambda cls: cls.__name__)
+def test_estimators_outside_fit_x_y_pass_the_checks_without_fit(cls, check):
+    # Why the other checks do not apply is in NOT_FIT_X_Y; these need no fit.
+    assert NOT_FIT_X_Y[cls]
+    check(cls.__name__, cls())
 
 
 class TaggerAsClassifier(SequenceTagger):

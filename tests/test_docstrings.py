@@ -8,6 +8,7 @@ of them lacks, is easy to get wrong; numpydoc's validation and parser catch it.
 
 import ast
 import importlib
+import importlib.util
 import inspect
 import pkgutil
 
@@ -22,11 +23,17 @@ import skrnn
 SIGNATURE_CODES = {"PR01", "PR02", "PR03"}
 
 
+# Public modules that need an optional dependency (module: the package it
+# needs): they are imported, and checked, only where it is installed.
+OPTIONAL_MODULES = {"sktime": "sktime"}
+
+
 def _public_modules():
     names = ["skrnn"] + [
         f"skrnn.{module.name}"
         for module in pkgutil.iter_modules(skrnn.__path__)
         if not module.name.startswith("_")
+        and importlib.util.find_spec(OPTIONAL_MODULES.get(module.name, "skrnn"))
     ]
     return [importlib.import_module(name) for name in names]
 

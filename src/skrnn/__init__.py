@@ -2,6 +2,7 @@
 
 from ._classifier import RNNClassifier
 from ._export import check_export_inputs, export, tagger_inputs, token_inputs
+from ._forecaster import RNNForecaster
 from ._persistence import load, save
 from ._regressor import RNNRegressor
 from ._tagger import SequenceTagger
@@ -10,6 +11,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "RNNClassifier",
+    "RNNForecaster",
     "RNNRegressor",
     "SequenceTagger",
     "__version__",

@@ -21,6 +21,7 @@ from sklearn.base import (
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from . import _net
@@ -47,6 +48,12 @@ AUTO_EARLY_STOPPING = 2000
 #: ``n_iter_no_change='auto'`` on a validation score (large data sets, whose
 #: many batches per epoch move the score every epoch).
 AUTO_VALIDATION_PATIENCE = 5
+
+
+def _transforms(estimator):
+    """Whether ``transform`` applies: estimators of ``fit(X, y)`` on sequences
+    (a forecaster's ``fit(y, X)`` has no sequences to transform)."""
+    return estimator._has_transform
 
 
 class BaseSequenceEstimator(
@@ -97,12 +104,16 @@ class BaseSequenceEstimator(
 
     # -- hooks for subclasses -------------------------------------------------
 
+    #: Whether the estimator offers ``transform`` (see :func:`_transforms`).
+    _has_transform = True
+
     #: Name of the SequenceLoss kind that trains this estimator.
     _loss_kind = "mse"
 
     #: Every fitted attribute besides ``net_`` and the partial_fit random
-    #: stream, with how :func:`skrnn.save` stores it ('array': a float64
-    #: tensor; the others are JSON). Subclasses add their own.
+    #: stream, with how :func:`skrnn.save` stores it ('array': a 1-D float64
+    #: tensor, 'tensor': one of any shape; the others are JSON). Subclasses
+    #: add their own.
     _fitted_attributes = {
         "n_features_in_": "int",
         "feature_names_in_": "names",
@@ -633,6 +644,7 @@ class BaseSequenceEstimator(
             raise AttributeError("_n_features_out is set by fit")
         return _net.representation_size(self.net_)
 
+    @available_if(_transforms)
     def transform(self, X):
         """The learnt representation of each sequence: what the head reads.
 
@@ -672,6 +684,7 @@ class BaseSequenceEstimator(
             return outputs
         return wrap_transform_output(outputs, X, self)
 
+    @available_if(_transforms)
     def fit_transform(self, X, y=None, **fit_params):
         """Fit to ``X`` and ``y``, then return :meth:`transform` of ``X``.
 

@@ -38,9 +38,8 @@ max_epochs : int, default={max_epochs}
         :class:`~sklearn.neural_network.MLPClassifier`); a
         :class:`~sklearn.exceptions.ConvergenceWarning` says when it did not.
 
-    batch_size : int, default=32
-        Number of sequences per gradient step (Keras's default; small batches
-        make many updates per epoch, which small sequence data sets need).
+    batch_size : int, default={batch_size}
+        {batch_size_why}
 
     length_buckets : bool, default=True
         Draw training batches of sequences of similar lengths: a shuffled
@@ -328,6 +327,11 @@ def estimator_doc(
     lr_schedule="None",
     lr_schedule_why="",
     n_init=None,
+    batch_size=32,
+    batch_size_why=(
+        "Number of sequences per gradient step (Keras's default; small batches\n"
+        "        make many updates per epoch, which small sequence data sets need)."
+    ),
 ):
     """Decorator inserting the shared estimator parameters, with this class's
     defaults, into its docstring's ``{core_params}``, ``{training_params}`` and
@@ -354,6 +358,8 @@ def estimator_doc(
         n_init=""
         if n_init is None
         else "\n\n    " + substitute(N_INIT_DOC, n_init=str(n_init)),
+        batch_size=str(batch_size),
+        batch_size_why=batch_size_why,
         lr=lr,
         lr_why=lr_why,
         lr_schedule=lr_schedule,

@@ -623,17 +623,24 @@ class SequenceLoss(nn.Module):
     """Weighted mean loss over sequences, or over real steps for per-step outputs.
 
     ``kind`` is ``'cross_entropy'`` (``y_pred`` holds logits, ``target`` class
-    indices) or ``'mse'``. With weights the result is ``sum(w * loss) / sum(w)``
-    over the batch (per-step losses count each real step of a sequence with the
-    sequence's weight), so integer weights give the same loss as repeating
-    sequences.
+    indices), ``'mse'``, or ``'pinball'``: the quantile loss of each output at
+    its level in ``quantiles`` (one level per output column, NaN for the
+    squared error of a mean; the forecaster repeats each target once per
+    output). With weights the result is
+    ``sum(w * loss) / sum(w)`` over the batch (per-step losses count each real
+    step of a sequence with the sequence's weight), so integer weights give the
+    same loss as repeating sequences.
     """
 
-    def __init__(self, kind="mse"):
+    def __init__(self, kind="mse", quantiles=None):
         super().__init__()
         self.kind = kind
+        if kind == "pinball":
+            self.register_buffer("levels", torch.tensor(quantiles), False)
 
     def forward(self, y_pred, target, lengths, weight=None):
+        if self.kind == "pinball":
+            return self._pinball(y_pred, target, weight)
         per_step = y_pred.ndim == 3
         if per_step and weight is None and int(lengths.min()) == y_pred.shape[1]:
             # No padding in this batch: the mean over real steps is the plain mean.
@@ -658,6 +665,24 @@ class SequenceLoss(nn.Module):
                     weight if weight.ndim == 2 else weight[:, None]
                 )
             return (losses * step_weight).sum() / step_weight.sum()
+        if weight is None:
+            return losses.mean()
+        return (losses * weight).sum() / weight.sum()
+
+    def _pinball(self, y_pred, target, weight):
+        """Mean quantile (pinball) loss over outputs, weighted over sequences."""
+        error = target - y_pred
+        levels = self.levels.to(error.dtype)
+        mean = torch.isnan(levels)
+        levels = torch.where(mean, 0.5, levels)
+        pinball = torch.maximum(levels * error, (levels - 1) * error)
+        # The means and the quantiles weigh alike, however many levels there
+        # are: the point forecast must not learn from the quantiles' gradients
+        # alone.
+        n_mean = mean.sum()
+        losses = torch.where(mean, error.square(), 0.0).sum(dim=-1) / n_mean.clamp(
+            min=1
+        ) + torch.where(mean, 0.0, pinball).sum(dim=-1) / (~mean).sum().clamp(min=1)
         if weight is None:
             return losses.mean()
         return (losses * weight).sum() / weight.sum()

@@ -170,7 +170,8 @@ def build_net(
     """An initialised skorch network for :class:`~skrnn._modules.SequenceNetwork`.
 
     ``module_kwargs`` are the network's arguments and ``criterion`` names the
-    loss (``'cross_entropy'``, ``'mse'`` or ``('crf', n_tags)``); ``optimizer`` is
+    loss (``'cross_entropy'``, ``'mse'``, ``('crf', n_tags)`` or
+    ``('pinball', levels)``, one quantile level per output); ``optimizer`` is
     a name of :data:`OPTIMIZERS` or a torch optimizer class. ``lr_schedule`` is
     ``None`` or a dict of :func:`lr_scheduler` arguments, ``monitor`` the
     arguments of :class:`~skrnn._callbacks.TrainingMonitor`. The weights are drawn
@@ -223,6 +224,13 @@ def build_net(
 
 
 def _criterion_kwargs(criterion, dtype):
+    if isinstance(criterion, tuple) and criterion[0] == "pinball":
+        _, levels = criterion
+        return {
+            "criterion": SequenceLoss,
+            "criterion__kind": "pinball",
+            "criterion__quantiles": list(levels),
+        }
     if isinstance(criterion, tuple):
         _, n_tags = criterion
         return {

@@ -46,6 +46,7 @@ from ._classifier import RNNClassifier
 from ._compat import validate_parameters
 from ._data import Sequences
 from ._device import resolve_device
+from ._forecaster import RNNForecaster
 from ._regressor import RNNRegressor
 from ._tagger import SequenceTagger
 
@@ -54,7 +55,8 @@ from ._tagger import SequenceTagger
 FORMAT_VERSION = 1
 
 _ESTIMATORS = {
-    cls.__name__: cls for cls in (RNNClassifier, RNNRegressor, SequenceTagger)
+    cls.__name__: cls
+    for cls in (RNNClassifier, RNNRegressor, SequenceTagger, RNNForecaster)
 }
 
 _TENSOR_DTYPES = {torch.float32, torch.float64, torch.int64, torch.bool}
@@ -187,6 +189,11 @@ def _encode_params(params):
                     for k, v in value.items()
                 ]
             }
+        elif isinstance(value, (list, tuple)) and key != "callbacks":
+            # Levels such as the forecaster's quantiles.
+            encoded[key] = {
+                "sequence": [_scalar(v, f"a value of {key}") for v in value]
+            }
         elif isinstance(value, np.random.RandomState):
             raise ValueError(
                 "random_state is a RandomState instance, whose state this format "
@@ -224,7 +231,7 @@ def _encode_fitted(estimator, tensors):
         if key not in attributes:
             continue
         value = attributes[key]
-        if kind == "array":
+        if kind in ("array", "tensor"):
             tensors[f"fitted.{key}"] = torch.as_tensor(np.asarray(value, np.float64))
         elif kind == "labels":
             fitted[key] = _encode_labels(value)
@@ -504,6 +511,10 @@ def _decode_params(encoded, path):
                 params[key] = {k: v for k, v in value["items"]}
             except (TypeError, ValueError) as exc:
                 raise ValueError(f"{path} holds an invalid {key}: {exc}.") from exc
+        elif isinstance(value, dict) and set(value) == {"sequence"}:
+            if not isinstance(value["sequence"], list):
+                raise ValueError(f"{path} holds an invalid {key}: {value!r}.")
+            params[key] = tuple(value["sequence"])
         elif value is None or value == [] or isinstance(value, (bool, int, float, str)):
             params[key] = value
         else:
@@ -539,10 +550,11 @@ def _decode_fitted(estimator, fitted, tensors, path):
             "version that saved it."
         )
     for key, kind in declared.items():
-        if kind == "array":
+        if kind in ("array", "tensor"):
             tensor = tensors.get(f"fitted.{key}")
             if tensor is not None:
-                if tensor.dtype != torch.float64 or tensor.ndim != 1:
+                ndim_ok = tensor.ndim == 1 if kind == "array" else tensor.ndim >= 1
+                if tensor.dtype != torch.float64 or not ndim_ok:
                     raise ValueError(f"{path} holds an invalid {key}.")
                 setattr(estimator, key, tensor.numpy().copy())
             continue
@@ -599,6 +611,7 @@ _PLAIN_KINDS = {
     "float_or_none": (lambda v: v is None or _is_number(v), "a number or null"),
     "floats": (_is_numbers, "a list of numbers"),
     "floats_or_none": (lambda v: v is None or _is_numbers(v), "a list of numbers"),
+    "json": (lambda v: True, "JSON"),
     "input_kind": (lambda v: v in ("tokens", "numbers"), "'tokens' or 'numbers'"),
     "chars": (_is_vocabulary, "a vocabulary mapping strings to ids >= 2"),
     "vocabularies": (
