@@ -347,3 +347,10 @@ def test_per_step_regression_on_tokens_is_never_cut():
     reg = RNNRegressor(**{**FAST, "max_epochs": 2}, return_sequences=True, max_length=2)
     pred = reg.fit(X, y).predict(X)
     assert [len(p) for p in pred] == [4, 2, 3]
+
+
+def test_character_encoder_is_fed_whatever_char_features_says_after_fit(rng):
+    X, y = reviews(rng, n=30)
+    clf = RNNClassifier(**{**FAST, "max_epochs": 2}).fit(X, y)  # char_features=4
+    before = clf.predict_proba(X)
+    np.testing.assert_allclose(clf.set_params(char_features=0).predict_proba(X), before)

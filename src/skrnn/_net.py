@@ -384,6 +384,12 @@ def representation_size(net):
     return net.module_.head.in_features
 
 
+def reads_characters(net):
+    """Whether the network of ``net`` has a character encoder to feed."""
+    embedder = getattr(net.module_, "embedder", None)
+    return embedder is not None and embedder.chars is not None
+
+
 def training_curves(net):
     """The per-epoch training record of ``net``, read from the skorch history.
 

@@ -14,6 +14,7 @@ also read raw documents (strings), split into tokens as scikit-learn's
 import os
 from numbers import Integral, Real
 
+from . import _net
 from ._compat import HasMethods, Interval, StrOptions
 from ._data import MAX_WORD_LENGTH, TokenOptions
 
@@ -69,6 +70,10 @@ class TokenInputMixin:
             "max_word_length": MAX_WORD_LENGTH,
             "max_vocabulary": self.max_vocabulary,
             "word_vectors": self.word_vectors,
+            # Characters are encoded for a character encoder: the one this fit
+            # builds, or the fitted network's (whatever char_features says now).
+            "with_chars": self.char_features > 0
+            or ("net_" in vars(self) and _net.reads_characters(self.net_)),
         }
         if self._reads_documents:
             options.update(

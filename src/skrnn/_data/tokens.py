@@ -10,6 +10,7 @@ which an embedding layer reads, and an :class:`~skrnn._data.spec.InputSpec`
 holding the vocabularies for the estimator to keep.
 """
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -126,6 +127,11 @@ def token_fields(X):
                 f"Sequence {i} of X is empty. Every sequence needs at least one "
                 "token; remove empty sequences."
             )
+        if n_fields in (None, 1) and all(type(token) is str for token in seq):
+            # The common case, words: checked in one pass.
+            n_fields = 1
+            sequences.append([(token,) for token in seq])
+            continue
         rows = []
         for j, token in enumerate(seq):
             fields = (token,) if isinstance(token, str) else token
@@ -174,16 +180,16 @@ def fit_vocabularies(
     :func:`token_fields`.
     """
     sequences, n_fields = tokens
-    counts = [{} for _ in range(n_fields)]
-    char_counts = {}
-    for seq in sequences:
-        for fields in seq:
-            for k, value in enumerate(fields):
-                if k == 0 and lowercase:
-                    value = value.lower()
-                counts[k][value] = counts[k].get(value, 0) + 1
-            for char in fields[0][:max_word_length]:
-                char_counts[char] = char_counts.get(char, 0) + 1
+    flat = [fields for seq in sequences for fields in seq]
+    counts = []
+    for k in range(n_fields):
+        if k == 0 and lowercase:
+            counts.append(Counter(fields[0].lower() for fields in flat))
+        else:
+            counts.append(Counter(fields[k] for fields in flat))
+    # Characters of the words as written (the character encoder sees case).
+    words = {fields[0] for fields in flat}
+    char_set = set().union(*(word[:max_word_length] for word in words))
     kept_words = set() if keep is None else set(keep)
     vocabularies = []
     for k, field_counts in enumerate(counts):
@@ -201,14 +207,24 @@ def fit_vocabularies(
             f"The vocabulary is empty: no word occurs at least "
             f"min_frequency={min_frequency} times in X. Lower min_frequency."
         )
-    chars = {c: i + 2 for i, c in enumerate(sorted(char_counts))}
+    chars = {c: i + 2 for i, c in enumerate(sorted(char_set))}
     return vocabularies, chars
 
 
 def encode_tokens(
-    tokens, vocabularies, chars, *, max_word_length=MAX_WORD_LENGTH, lowercase=False
+    tokens,
+    vocabularies,
+    chars,
+    *,
+    max_word_length=MAX_WORD_LENGTH,
+    lowercase=False,
+    with_chars=True,
 ):
-    """Checked tokens (:func:`token_fields`) -> :class:`TokenSequences`."""
+    """Checked tokens (:func:`token_fields`) -> :class:`TokenSequences`.
+
+    Without ``with_chars`` (no character encoder) the character table is left
+    empty: one padding column per word.
+    """
     sequences, n_fields = tokens
     if n_fields != len(vocabularies):
         hint = ""
@@ -224,16 +240,31 @@ def encode_tokens(
         )
     lengths = np.fromiter((len(s) for s in sequences), np.int64, len(sequences))
     max_length = int(lengths.max())
+    # Token j of sequence i is entry (i, j) of the padded arrays: the real
+    # entries, in row-major order, are the tokens in the order of ``flat``.
+    inside = np.arange(max_length) < lengths[:, None]
+    flat = [fields for seq in sequences for fields in seq]
     ids = np.zeros((len(sequences), max_length, n_fields), dtype=np.int64)
-    word_types = np.zeros((len(sequences), max_length), dtype=np.int64)
+    for k, vocabulary in enumerate(vocabularies):
+        if k == 0 and lowercase:
+            values = (fields[0].lower() for fields in flat)
+        else:
+            values = (fields[k] for fields in flat)
+        ids[inside, k] = np.fromiter(
+            (vocabulary.get(v, UNKNOWN) for v in values), np.int64, len(flat)
+        )
     types = {}
-    for i, seq in enumerate(sequences):
-        for j, fields in enumerate(seq):
-            for k, value in enumerate(fields):
-                if k == 0 and lowercase:
-                    value = value.lower()
-                ids[i, j, k] = vocabularies[k].get(value, UNKNOWN)
-            word_types[i, j] = types.setdefault(fields[0], len(types))
+    word_types = np.zeros((len(sequences), max_length), dtype=np.int64)
+    word_types[inside] = np.fromiter(
+        (types.setdefault(fields[0], len(types)) for fields in flat),
+        np.int64,
+        len(flat),
+    )
+    if not with_chars:
+        # No character encoder reads them: one padding column per word.
+        return TokenSequences(
+            ids, word_types, np.zeros((len(types), 1), np.int64), lengths
+        )
     type_chars = np.zeros(
         (len(types), min(max_word_length, max(map(len, types)) or 1)), dtype=np.int64
     )
@@ -277,6 +308,8 @@ class TokenOptions:
         ``token_pattern``; ``'char'`` makes every character a token.
     max_length : int or None
         Token sequences longer than this are cut (None: never).
+    with_chars : bool
+        Whether the words' characters are encoded (for a character encoder).
     truncation : {'first', 'last', 'both'}
         Which tokens a cut keeps (see :func:`~skrnn._data.text.truncate`).
     """
@@ -292,6 +325,7 @@ class TokenOptions:
     tokenizer: Callable | None = None
     max_length: int | None = None
     truncation: str = "both"
+    with_chars: bool = True
 
 
 def accepts(X, options):
@@ -352,6 +386,7 @@ def parse_tokens(X, options, *, fitted=None):
         chars,
         max_word_length=options.max_word_length,
         lowercase=options.lowercase,
+        with_chars=options.with_chars,
     )
     if found is not None:
         words = sorted(w for w in found if w in vocabularies[0])
