@@ -177,9 +177,10 @@ n_init : int, default={n_init}
         starts. A start that stalls on a loss plateau shows in its training
         loss, and restarts replace it, at ``n_init`` times the cost of a fit.
         1 by default: with the default recipe no seed of the shared real data
-        sets stalled but one, and its restart fitted the training set without
-        testing better (see :doc:`/benchmarks`). ``partial_fit`` and
-        ``warm_start`` continue one network and do not restart."""
+        sets stalled (with ``readout='attention'`` one did, and restarts fitted
+        its training set without testing better, see :doc:`/benchmarks`).
+        ``partial_fit`` and ``warm_start`` continue one network and do not
+        restart."""
 
 RECIPE_LR_WHY = (
     "\n        Small sequence data sets give few gradient steps per epoch: at the\n"
