@@ -346,7 +346,7 @@ def rst_table(results):
     rule = "  ".join("=" * w for w in widths)
     lines = [
         rule,
-        "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)),
+        "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
         rule,
     ]
     lines += [

@@ -160,3 +160,19 @@ def test_front_end_conv_with_per_step_targets_is_an_error(rng):
     reg = RNNRegressor(front_end="conv", return_sequences=True, **TINY)
     with pytest.raises(ValueError, match="front_end='conv'.*return_sequences"):
         reg.fit(X, X[:, :, 0])
+
+
+@pytest.mark.parametrize(
+    "n_sequences, batch_size, patience",
+    [(40, 32, 50), (70, 32, 34), (172, 32, 17), (2000, 32, 10)],
+)
+def test_auto_patience_is_about_100_gradient_steps(
+    n_sequences, batch_size, patience, rng
+):
+    X = rng.randn(n_sequences, 3, 1).astype(np.float32)
+    clf = RNNClassifier(batch_size=batch_size, hidden_size=4, max_epochs=1)
+    clf.fit(X, np.arange(n_sequences) % 2)
+    monitor = dict(clf.net_.callbacks_)["monitor"]
+    assert monitor.n_iter_no_change == patience
+    schedule = dict(clf.net_.callbacks_)["lr_schedule"]
+    assert schedule.kwargs["patience"] == patience // 2

@@ -267,10 +267,13 @@ n_init : int, default={n_init}
         ``random_state``); the run with the lowest final training loss is kept
         (with ``early_stopping``, the highest validation score), as
         :class:`~sklearn.cluster.KMeans` keeps the best of its ``n_init``
-        starts. An unlucky start that stalls on a loss plateau shows in its
-        training loss, so restarts make the result depend much less on the
-        seed, at ``n_init`` times the cost of a fit. ``partial_fit`` and
-        ``warm_start`` continue one network and do not restart."""
+        starts. A start that stalls on a loss plateau shows in its training
+        loss, and restarts replace it, at ``n_init`` times the cost of a fit.
+        1 by default: with the default recipe no seed of the shared real data
+        sets stalled (with ``readout='attention'`` one did, and restarts fitted
+        its training set without testing better, see :doc:`/benchmarks`).
+        ``partial_fit`` and ``warm_start`` continue one network and do not
+        restart."""
 
 RECIPE_LR_WHY = (
     "\n        Small sequence data sets give few gradient steps per epoch: at the\n"
