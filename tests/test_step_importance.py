@@ -36,12 +36,13 @@ def test_planted_signal_steps_rank_first(planted, method):
 @pytest.mark.parametrize(
     "estimator",
     [
-        RNNRegressor(hidden_size=8, max_epochs=5, random_state=0),
-        RNNClassifier(hidden_size=8, max_epochs=5, random_state=0),
+        RNNRegressor(hidden_size=8, max_epochs=5, front_end=None, random_state=0),
+        RNNClassifier(hidden_size=8, max_epochs=5, front_end=None, random_state=0),
         RNNClassifier(
             cell="gru",
             bidirectional=True,
             readout="mean",
+            front_end=None,
             hidden_size=8,
             max_epochs=5,
             random_state=0,
@@ -50,6 +51,7 @@ def test_planted_signal_steps_rank_first(planted, method):
     ids=["regressor", "classifier", "bidirectional-gru-mean"],
 )
 def test_integrated_gradients_are_complete(rng, estimator):
+    # Smooth networks (no ReLU front end): 50 points reach 1e-4.
     # The attributions of a sequence sum to the explained output at X minus at
     # the baseline (the fitted mean at every step).
     X = _ragged(rng)
@@ -76,11 +78,27 @@ def test_integrated_gradients_are_complete(rng, estimator):
 def test_completeness_with_a_target_class_and_a_baseline(rng):
     X = rng.randn(30, 6, 2)
     y = np.array(["a", "b", "c"])[np.arange(30) % 3]
-    clf = RNNClassifier(hidden_size=8, max_epochs=5, random_state=0).fit(X, y)
+    clf = RNNClassifier(hidden_size=8, max_epochs=5, front_end=None, random_state=0)
+    clf.fit(X, y)
     attributions = step_importance(clf, X, target="c", baseline=[0.5, -1.0])
     baseline = np.broadcast_to([0.5, -1.0], X.shape)
     expected = clf.predict_proba(X)[:, 2] - clf.predict_proba(baseline)[:, 2]
     np.testing.assert_allclose([a.sum() for a in attributions], expected, atol=1e-4)
+
+
+def test_integrated_gradients_converge_with_the_relu_front_end(rng):
+    # The default convolutional front end is piecewise linear: the path
+    # integral needs more points (documented under n_steps).
+    X = _ragged(rng)
+    reg = RNNRegressor(hidden_size=8, max_epochs=5, random_state=0)
+    reg.fit(X, [x[:, 0].sum() for x in X])
+    baselines = [np.broadcast_to(reg.input_mean_, x.shape) for x in X]
+    expected = reg.predict(X) - reg.predict(baselines)
+    errors = [
+        np.abs([a.sum() for a in step_importance(reg, X, n_steps=n)] - expected).max()
+        for n in (50, 1000)
+    ]
+    assert errors[1] < 2e-3 and errors[1] < errors[0]
 
 
 @pytest.mark.parametrize("method", METHODS[:2])

@@ -48,7 +48,9 @@ def test_last_readout_is_the_top_layer_output_at_each_end(rng):
     # The documented state: the top layer's output (h) at the sequence's end.
     X = rng.randn(10, 5, 2).astype(np.float32)
     y = np.arange(10) % 2
-    clf = RNNClassifier(**TINY, num_layers=2, standardize=False).fit(X, y)
+    clf = RNNClassifier(
+        **TINY, num_layers=2, readout="last", front_end=None, standardize=False
+    ).fit(X, y)
     with torch.no_grad():
         outputs, _ = clf.net_.module_.encoder.rnn(torch.as_tensor(X))
     np.testing.assert_allclose(clf.transform(X), outputs[:, -1].numpy(), rtol=1e-5)

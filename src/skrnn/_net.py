@@ -256,10 +256,17 @@ def lr_scheduler(kind, *, monitor, patience, max_epochs):
 def reset_monitor(net, **settings):
     """Give ``net``'s training monitor new ``settings`` for the next training
     call (a ``partial_fit`` continuing a network built by an earlier call)."""
-    monitor = dict(net.callbacks_)["monitor"]
+    callbacks = dict(net.callbacks_)
+    monitor = callbacks["monitor"]
     for name, value in settings.items():
         setattr(monitor, name, value)
     monitor.initialize()
+    schedule = callbacks.get("lr_schedule")
+    if isinstance(getattr(schedule, "monitor", None), str):
+        # A plateau schedule watches the loss the monitor's score goes with:
+        # partial_fit has no validation split.
+        validating = monitor.monitor == "valid_score"
+        schedule.monitor = "valid_loss" if validating else "train_loss"
 
 
 def train(net, train_data, valid_data, *, max_epochs, n_threads, seed, device):
