@@ -469,7 +469,12 @@ class BaseSequenceEstimator(InputStateMixin, BaseEstimator):
                 patience = self._patience()
             lr_schedule = {
                 "kind": self.lr_schedule,
-                "monitor": "valid_loss" if self.early_stopping else "train_loss",
+                # The validation loss only where this call validates.
+                "monitor": (
+                    "valid_loss"
+                    if monitor["monitor"] == "valid_score"
+                    else "train_loss"
+                ),
                 "patience": max(1, patience // 2),
                 "max_epochs": self.max_epochs,
             }

@@ -247,10 +247,17 @@ def lr_scheduler(kind, *, monitor, patience, max_epochs):
 def reset_monitor(net, **settings):
     """Give ``net``'s training monitor new ``settings`` for the next training
     call (a ``partial_fit`` continuing a network built by an earlier call)."""
-    monitor = dict(net.callbacks_)["monitor"]
+    callbacks = dict(net.callbacks_)
+    monitor = callbacks["monitor"]
     for name, value in settings.items():
         setattr(monitor, name, value)
     monitor.initialize()
+    schedule = callbacks.get("lr_schedule")
+    if getattr(schedule, "policy", None) == "ReduceLROnPlateau":
+        # A call without validation (partial_fit) cannot watch its loss.
+        schedule.monitor = (
+            "valid_loss" if monitor.monitor == "valid_score" else ("train_loss")
+        )
 
 
 def train(net, train_data, valid_data, *, max_epochs, n_threads, seed, device):
