@@ -176,3 +176,14 @@ def test_auto_patience_is_about_100_gradient_steps(
     assert monitor.n_iter_no_change == patience
     schedule = dict(clf.net_.callbacks_)["lr_schedule"]
     assert schedule.kwargs["patience"] == patience // 2
+
+
+def test_plateau_schedule_survives_partial_fit_with_early_stopping(rng):
+    # partial_fit has no validation split: the default plateau schedule must
+    # then watch the training loss, not a validation loss that is not there.
+    X, y = data(rng, n=60)
+    clf = RNNClassifier(early_stopping=True, **TINY).fit(X, y).partial_fit(X, y)
+    assert clf.n_iter_ == len(clf.loss_curve_)
+    fresh = RNNClassifier(early_stopping=True, **TINY)
+    fresh.partial_fit(X, y, classes=["neg", "pos"]).partial_fit(X, y)
+    assert fresh.n_iter_ == 2
