@@ -57,6 +57,7 @@ sphinx_gallery_conf = {
 _DATA_EXAMPLES = {
     "plot_time_series_classification": "BasicMotions/BasicMotions_TRAIN.ts",
     "plot_forecasting_lag_windows": "airline/Airline.csv",
+    "plot_forecasting_intervals": "airline/Airline.csv",
     "plot_pos_tagging": "ud_english_ewt/en_ewt-ud-train.conllu",
     "plot_text_classification": "sentence_polarity/rt-polarity.pos",
     "plot_step_importance": "BasicMotions/BasicMotions_TRAIN.ts",
