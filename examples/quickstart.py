@@ -17,7 +17,7 @@ rng = np.random.RandomState(0)
 X = rng.randn(600, 30, 2).astype(np.float32)  # 600 sequences, 30 steps, 2 features
 y = np.where(X[:, :, 0].cumsum(axis=1).max(axis=1) > 3, "spike", "flat")
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-# Training stops once the loss has not improved for 50 epochs (at most 500).
+# Training stops once the loss stops improving (at most 500 epochs).
 clf = RNNClassifier(random_state=0).fit(X_train, y_train)
 print(
     f"RNNClassifier: {clf.n_iter_} epochs, test accuracy "
