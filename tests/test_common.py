@@ -240,6 +240,9 @@ OUTPUT_CHECKS = [
 ]
 
 
+# The pandas checks fit on a DataFrame and transform its values (and the
+# reverse), which every estimator that records feature names warns about.
+@pytest.mark.filterwarnings("ignore:X (does not have valid|has) feature names")
 @pytest.mark.parametrize("check", OUTPUT_CHECKS, ids=lambda check: check.__name__)
 @pytest.mark.parametrize(
     "estimator",

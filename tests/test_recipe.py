@@ -169,8 +169,12 @@ def test_front_end_conv_with_per_step_targets_is_an_error(rng):
 def test_auto_patience_is_about_100_gradient_steps(
     n_sequences, batch_size, patience, rng
 ):
+    # On the training loss (2,000 sequences would turn early stopping on,
+    # whose patience is 5: see test_training).
     X = rng.randn(n_sequences, 3, 1).astype(np.float32)
-    clf = RNNClassifier(batch_size=batch_size, hidden_size=4, max_epochs=1)
+    clf = RNNClassifier(
+        batch_size=batch_size, hidden_size=4, max_epochs=1, early_stopping=False
+    )
     clf.fit(X, np.arange(n_sequences) % 2)
     monitor = dict(clf.net_.callbacks_)["monitor"]
     assert monitor.n_iter_no_change == patience
