@@ -18,17 +18,6 @@ from collections.abc import Mapping
 import numpy as np
 
 
-def is_vectors_source(value):
-    """Whether ``value`` can be a ``word_vectors`` parameter (file or mapping)."""
-    return isinstance(value, (str, os.PathLike)) or _is_mapping(value)
-
-
-def _is_mapping(value):
-    return isinstance(value, Mapping) or (
-        hasattr(value, "__getitem__") and hasattr(value, "__contains__")
-    )
-
-
 def read_word_vectors(source, words, *, lowercase):
     """The vectors of ``words`` found in ``source``.
 
