@@ -257,9 +257,12 @@ class ConvFrontEnd(nn.Module):
         self.output_size = channels
 
     def forward(self, values, lengths):
-        """``values (batch, steps, input_size)``, zero on padding, to
-        ``(features (batch, new_steps, channels), new_lengths)``."""
-        hidden = values.transpose(1, 2)
+        """``values (batch, steps, input_size)`` to ``(features (batch,
+        new_steps, channels), new_lengths)``. The convolution reads neighbouring
+        steps, so padding is zeroed first, whatever it holds (shifted scaled
+        zeros, the character features of padding tokens)."""
+        inside = step_mask(lengths, values.shape[1])[..., None]
+        hidden = torch.where(inside, values, 0.0).transpose(1, 2)
         for conv in self.convs:
             hidden = torch.relu(conv(hidden))
             lengths = (lengths + 2 * self.padding - self.kernel_size) // self.stride + 1
@@ -563,22 +566,14 @@ class SequenceNetwork(nn.Module):
         """
         if self.embedder is not None:
             values = self.dropout(self.embedder(ids, word_types, chars))
-            if self.front_end is not None:
-                # The convolution reads neighbouring steps: padding must be
-                # zero, and padding tokens have character features (word type
-                # 0 is a real word of the batch).
-                inside = step_mask(lengths.to(values.device), values.shape[1])
-                values = torch.where(inside[..., None], values, 0.0)
         encode = self.encoder.forward_padded if branch_free else self.encoder
         input_affine = self.input_affine()
         if self.front_end is not None:
             if input_affine is not None:
-                # Nothing to fold the scaling into: scale, keeping padding zero.
+                # Nothing to fold the scaling into: scale (the front end zeroes
+                # the padding).
                 shift, inv_scale = input_affine
-                inside = step_mask(lengths.to(values.device), values.shape[1])
-                values = torch.where(
-                    inside[..., None], (values - shift) * inv_scale, 0.0
-                )
+                values = (values - shift) * inv_scale
                 input_affine = None
             values, lengths = self.front_end(values, lengths.to(values.device))
         outputs, last = encode(values, lengths, input_affine)

@@ -17,6 +17,7 @@ from numbers import Integral, Real
 from . import _net
 from ._compat import HasMethods, Interval, StrOptions
 from ._data import MAX_WORD_LENGTH, TokenOptions
+from ._input_state import _drop
 
 TOKEN_CONSTRAINTS = {
     "embedding_dim": [Interval(Integral, 1, None, closed="left")],
@@ -111,8 +112,7 @@ class TokenInputMixin:
         if spec.kind == "tokens" and spec.word_dim is not None:
             self._frozen_words = bool(self.freeze_word_vectors)
         else:
-            for name in ("_frozen_words", "n_pretrained_words_"):
-                vars(self).pop(name, None)
+            _drop(self, "_frozen_words", "n_pretrained_words_")
 
     def _prepare_net(self, net, targets, sequences):
         vectors = getattr(sequences, "vectors", None)
