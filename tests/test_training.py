@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
@@ -419,6 +419,46 @@ def test_history_records_the_learning_rate_of_every_epoch(rng, lr_schedule):
     assert rates[0] == pytest.approx(0.01)
     if lr_schedule == "cosine":
         assert rates == sorted(rates, reverse=True) and rates[-1] < rates[0]
+
+
+def test_cosine_schedule_restarts_on_a_warm_start_and_carries_on_in_partial_fit(rng):
+    X, y = data(rng)
+    params = dict(TINY, lr=0.01, lr_schedule="cosine")
+    clf = RNNClassifier(warm_start=True, **params).fit(X, y)
+    clf.fit(X, y)  # a new optimizer: the schedule starts again at lr
+    rates = clf.net_.history[:, "event_lr"]
+    assert len(rates) == 8
+    assert rates[4] == pytest.approx(0.01) and rates[5:] == rates[1:4]
+    clf = RNNClassifier(**params)
+    for _ in range(4):
+        clf.partial_fit(X, y, classes=np.unique(y))
+    carried = clf.net_.history[:, "event_lr"]
+    assert carried == pytest.approx(rates[:4])
+
+
+@pytest.mark.parametrize(
+    "n_sequences, batch_size, epochs", [(60, 32, 300), (6000, 30, 40), (60000, 32, 24)]
+)
+def test_auto_max_epochs_gives_about_8000_steps_within_24_and_300_epochs(
+    n_sequences, batch_size, epochs
+):
+    clf = RNNClassifier(max_epochs="auto", batch_size=batch_size)
+    n_batches = -(-n_sequences // batch_size)
+    assert clf._max_epochs(n_batches) == epochs
+    assert RNNClassifier(max_epochs=7)._max_epochs(n_batches) == 7
+
+
+def test_auto_max_epochs_trains_that_many_epochs_and_a_cosine_end_is_no_warning(rng):
+    X = rng.randn(40, 3, 1).astype(np.float32)
+    y = (X[:, 0, 0] > 0).astype(int)
+    params = dict(hidden_size=2, max_epochs="auto", n_iter_no_change=1000, tol=0)
+    clf = RNNClassifier(lr_schedule="cosine", batch_size=4000, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the planned end of a cosine schedule
+        clf.fit(X, y)
+    assert clf.n_iter_ == 300  # one batch an epoch: the most epochs 'auto' gives
+    with pytest.warns(ConvergenceWarning, match="max_epochs=300"):
+        RNNClassifier(lr_schedule=None, batch_size=4000, **params).fit(X, y)
 
 
 @pytest.mark.parametrize("n_sequences, validates", [(1999, False), (2000, True)])

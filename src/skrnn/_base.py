@@ -49,6 +49,11 @@ AUTO_EARLY_STOPPING = 2000
 #: many batches per epoch move the score every epoch).
 AUTO_VALIDATION_PATIENCE = 5
 
+#: ``max_epochs='auto'``: about this many gradient steps, in at least and at
+#: most this many epochs (24 epochs of UD English EWT's 353 batches).
+AUTO_STEPS = 8000
+AUTO_EPOCHS = (24, 300)
+
 
 def _transforms(estimator):
     """Whether ``transform`` applies: estimators of ``fit(X, y)`` on sequences
@@ -73,7 +78,10 @@ class BaseSequenceEstimator(
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "nonlinearity": [AnyCaseOptions({"tanh", "relu"})],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "length_buckets": ["boolean"],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -348,7 +356,7 @@ class BaseSequenceEstimator(
         )
         n_batches = math.ceil(len(train) / self.batch_size)
         monitor = self._monitor_settings(early_stopping, incremental, n_batches)
-        max_epochs = 1 if incremental else self.max_epochs
+        max_epochs = 1 if incremental else self._max_epochs(n_batches)
         # Restarts (n_init) only for a fresh fit: warm_start and partial_fit
         # continue the one network they have. SequenceTagger has no n_init.
         n_starts = 1 if (warm or incremental) else getattr(self, "n_init", 1)
@@ -365,6 +373,7 @@ class BaseSequenceEstimator(
                 monitor,
                 warm=warm,
                 incremental=incremental,
+                max_epochs=self._max_epochs(n_batches),
             )
             ending, n_new = _net.train(
                 net,
@@ -400,9 +409,9 @@ class BaseSequenceEstimator(
                 UserWarning,
                 stacklevel=caller_stacklevel(),
             )
-        elif ending == "max_epochs" and not incremental:
+        elif ending == "max_epochs" and not incremental and not self._planned_end():
             warnings.warn(
-                f"{type(self).__name__} reached max_epochs={self.max_epochs} "
+                f"{type(self).__name__} reached max_epochs={max_epochs} "
                 "before the training loss converged. Increase max_epochs or "
                 "tol.",
                 ConvergenceWarning,
@@ -421,10 +430,11 @@ class BaseSequenceEstimator(
         *,
         warm,
         incremental,
+        max_epochs,
     ):
         """The network one training run starts from: a copy of the fitted one
         (``partial_fit``), a new one with its weights (``warm_start``) or a new
-        one drawn from ``random_state``."""
+        one drawn from ``random_state`` (its schedule spans ``max_epochs``)."""
         if incremental and warm:
             # partial_fit: carry on with the same optimizer state.
             net = copy.deepcopy(self.net_)
@@ -432,7 +442,9 @@ class BaseSequenceEstimator(
             net.iterator_train__random_state = random_state
             _net.reset_monitor(net, **monitor)
             return net
-        net = self._build_net(sequences, n_outputs, device, random_state, monitor)
+        net = self._build_net(
+            sequences, n_outputs, device, random_state, monitor, max_epochs
+        )
         if warm:
             # warm_start: today's hyperparameters, yesterday's weights.
             self._load_weights(net, self.net_)
@@ -491,6 +503,24 @@ class BaseSequenceEstimator(
             return 50
         return min(50, max(10, math.ceil(100 / n_batches)))
 
+    def _max_epochs(self, n_batches=None):
+        """``max_epochs`` in epochs, for ``n_batches`` training batches per epoch.
+        'auto' is about ``AUTO_STEPS`` gradient steps within ``AUTO_EPOCHS``
+        (the fewest when the number of batches is not known, as for a loaded
+        model, which does not train)."""
+        if self.max_epochs != "auto":
+            return self.max_epochs
+        low, high = AUTO_EPOCHS
+        if n_batches is None:
+            return low
+        return min(high, max(low, math.ceil(AUTO_STEPS / n_batches)))
+
+    def _planned_end(self):
+        """Whether reaching ``max_epochs`` is the planned end of training, not a
+        failure to converge: a cosine schedule has annealed the rate to zero
+        there by design."""
+        return self.lr_schedule == "cosine"
+
     def _monitor_settings(self, early_stopping, incremental, n_batches=None):
         """Arguments of the training monitor (the stopping rule) for one call."""
         patience = self._patience(early_stopping, n_batches)
@@ -502,9 +532,14 @@ class BaseSequenceEstimator(
             "restore_best": early_stopping,
         }
 
-    def _build_net(self, sequences, n_outputs, device, random_state, monitor=None):
+    def _build_net(
+        self, sequences, n_outputs, device, random_state, monitor=None, max_epochs=None
+    ):
         """A new network for ``sequences`` (``None``: token input, or a file
-        being loaded) with ``n_outputs`` outputs."""
+        being loaded) with ``n_outputs`` outputs, to train for ``max_epochs``
+        (None: a file being loaded)."""
+        if max_epochs is None:
+            max_epochs = self._max_epochs()
         if monitor is None:  # a network being loaded: it will not train
             monitor = self._monitor_settings(self.early_stopping is True, False)
         torch_dtype = torch.float32 if self._dtype == np.float32 else torch.float64
@@ -523,7 +558,7 @@ class BaseSequenceEstimator(
                 "kind": self.lr_schedule,
                 "monitor": "valid_loss" if validating else "train_loss",
                 "patience": max(1, patience // 2),
-                "max_epochs": self.max_epochs,
+                "max_epochs": max_epochs,
             }
         net = _net.build_net(
             module_kwargs={
@@ -543,7 +578,7 @@ class BaseSequenceEstimator(
             optimizer=self.optimizer,
             weight_decay=self.weight_decay,
             lr=self.lr,
-            max_epochs=self.max_epochs,
+            max_epochs=max_epochs,
             batch_size=self.batch_size,
             bucket_batches=50 if self.length_buckets else 1,
             random_state=random_state,

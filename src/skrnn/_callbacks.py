@@ -7,7 +7,7 @@ import math
 import sys
 
 import torch
-from skorch.callbacks import Callback, PrintLog
+from skorch.callbacks import Callback, LRScheduler, PrintLog
 
 
 class TrainingMonitor(Callback):
@@ -208,6 +208,22 @@ class GradientClipping(Callback):
 
     def on_grad_computed(self, net, named_parameters, **kwargs):
         torch.nn.utils.clip_grad_norm_(self.parameters_, self.max_norm)
+
+
+class CosineSchedule(LRScheduler):
+    """skorch's cosine annealing, counted from the epoch the network's optimizer
+    started: a warm start (new optimizer, earlier history kept) anneals afresh
+    over its own ``T_max`` epochs, ``partial_fit`` (the same optimizer) carries
+    on. skorch alone counts every epoch of the history, and torch then refuses
+    the fresh optimizer."""
+
+    def _get_scheduler(self, net, policy, **scheduler_kwargs):
+        fresh = any("initial_lr" not in g for g in net.optimizer_.param_groups)
+        if fresh:
+            self.first_epoch_ = len(net.history)
+        first = getattr(self, "first_epoch_", 0)  # 0: a loaded network
+        scheduler_kwargs["last_epoch"] = len(net.history) - first - 1
+        return policy(net.optimizer_, **scheduler_kwargs)
 
 
 class LearningRateLog(Callback):

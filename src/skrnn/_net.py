@@ -19,6 +19,7 @@ from skorch.utils import TeeGenerator
 
 from ._batching import BatchIterator
 from ._callbacks import (
+    CosineSchedule,
     FiniteLossGuard,
     GradientClipping,
     LearningRateLog,
@@ -250,7 +251,7 @@ def lr_scheduler(kind, *, monitor, patience, max_epochs):
             factor=0.2,
             patience=patience,
         )
-    return LRScheduler(policy="CosineAnnealingLR", T_max=max_epochs)
+    return CosineSchedule(policy="CosineAnnealingLR", T_max=max_epochs)
 
 
 def reset_monitor(net, **settings):
