@@ -348,3 +348,25 @@ def test_cuda_matches_cpu():
     )
     single = on_gpu.float()(emissions.float().cuda(), tags.cuda(), lengths.cuda())
     assert single.dtype == torch.float32
+
+
+def test_validation_score_of_a_crf_counts_its_viterbi_tags_not_each_best_emission():
+    from types import SimpleNamespace
+
+    from skorch.history import History
+
+    from skrnn._callbacks import ValidationScore, score_outputs
+    from skrnn._modules import CRFLoss
+
+    criterion = CRFLoss(2, dtype=torch.float64)
+    # Only 0 -> 0 and 1 -> 1: the first step's strong 0 wins the whole sequence.
+    criterion.crf.set_allowed_transitions(torch.eye(2, dtype=torch.bool))
+    emissions = torch.tensor([[[5.0, 0.0], [0.0, 1.0]]], dtype=torch.float64)
+    target = {"target": torch.tensor([[0, 0]]), "lengths": torch.tensor([2])}
+    net = SimpleNamespace(criterion_=criterion, history=History())
+    net.history.new_epoch()
+    callback = ValidationScore(lambda *args: score_outputs("cross_entropy", *args))
+    callback.on_epoch_begin(net)
+    callback.on_batch_end(net, batch=(None, target), training=False, y_pred=emissions)
+    callback.on_epoch_end(net)
+    assert net.history[-1, "valid_score"] == 1.0  # the best emissions score 0.5

@@ -96,8 +96,10 @@ class ValidationScore(Callback):
     """Record ``valid_score`` from the predictions of the validation pass.
 
     It reuses the outputs skorch computes for ``valid_loss`` instead of running
-    the network a second time. ``score`` maps ``(y_pred, target, lengths,
-    weight)`` (concatenated over batches; per-step outputs padded) to a float.
+    the network a second time; a criterion with a ``decode`` method (the CRF)
+    turns them into the predicted labels first. ``score`` maps ``(y_pred,
+    target, lengths, weight)`` (concatenated over batches; per-step outputs
+    padded) to a float.
     """
 
     def __init__(self, score):
@@ -136,6 +138,12 @@ class ValidationScore(Callback):
         weight = None
         if "weight" in self.batches_[0][1]:
             weight = torch.cat([y["weight"] for _, y in self.batches_]).to(device)
+        decode = getattr(net.criterion_, "decode", None)
+        if decode is not None:
+            # A CRF predicts its Viterbi tags, not each step's best emission:
+            # score those (one-hot, as the score reads outputs).
+            tags = decode(y_pred, lengths).clamp_min(0)  # padding -1: not counted
+            y_pred = torch.nn.functional.one_hot(tags, y_pred.shape[-1])
         net.history.record("valid_score", self.score(y_pred, target, lengths, weight))
         self.batches_ = []
 

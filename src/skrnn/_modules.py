@@ -600,6 +600,11 @@ class CRFLoss(nn.Module):
         super().__init__()
         self.crf = LinearChainCRF(num_tags).to(dtype)
 
+    def decode(self, y_pred, lengths):
+        """The CRF's best tags (Viterbi) for emissions ``y_pred``: what the
+        tagger predicts, and so what its validation score must count."""
+        return self.crf.decode(y_pred, lengths.to(y_pred.device))
+
     def forward(self, y_pred, target, lengths, weight=None):
         log_likelihood = self.crf.log_likelihood(y_pred, target, lengths)
         lengths = lengths.to(log_likelihood.device, log_likelihood.dtype)
