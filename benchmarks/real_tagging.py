@@ -33,7 +33,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import _harness
-import numpy as np
 from real_data import params_tag, parse_params, summarise
 from sklearn.exceptions import ConvergenceWarning
 
@@ -129,8 +128,7 @@ def rst_table(results):
     header = [
         "corpus",
         "metric",
-        f"skrnn median / worst (seeds {min(results['seeds'])}-"
-        f"{max(results['seeds'])})",
+        f"skrnn median / worst (seeds {min(results['seeds'])}-{max(results['seeds'])})",
         "fit time",
         "most frequent tag",
         "published",
