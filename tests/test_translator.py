@@ -242,3 +242,12 @@ def test_edit_distance_and_token_error_rate():
     assert sequence_accuracy_score(["a", "b"], ["a", "c"], normalize=False) == 1
     with pytest.raises(ValueError, match="different numbers"):
         token_error_rate(["a"], ["a", "b"])
+
+
+@pytest.mark.parametrize("cell", ["gru", "rnn"])
+def test_every_cell_trains_and_decodes(cell):
+    X = ["ab", "ba", "abb"] * 3
+    model = _fit(X, [s[::-1] for s in X], cell=cell, num_layers=2, max_epochs=2)
+    model.set_params(beam_size=2)
+    assert len(model.predict(X)) == len(X)
+    assert len(model.sample(X, random_state=0)) == len(X)

@@ -14,7 +14,7 @@ cell : {'lstm', 'gru', 'rnn'}, default='lstm'
         LSTM is the default because it trains reliably on long sequences and,
         on CPUs, runs faster than GRU of the same size.
 
-    hidden_size : int, default=64
+    hidden_size : int, default={hidden_size}
         Number of features in the hidden state of each layer (per direction).
 
     num_layers : int, default=1
@@ -164,7 +164,7 @@ embedding_dim : int, default={embedding_dim}
         context: that is what it has for words never seen in fit. Token input
         only.
 
-    lowercase : bool, default=True
+    lowercase : bool, default={lowercase}
         Look words up in lower case in the word embedding, so that "The" and
         "the" share one; the character encoder still sees the original case.
         Token input only.
@@ -314,6 +314,8 @@ def fill_doc(**parts):
 def estimator_doc(
     *,
     bidirectional=False,
+    hidden_size=64,
+    lowercase=True,
     max_epochs=500,
     n_iter_no_change="'auto'",
     early_stopping="'auto'",
@@ -347,7 +349,9 @@ def estimator_doc(
     for them. The token parameters go into ``{token_params}`` and, for
     estimators that read raw documents, ``{document_params}``.
     """
-    core = substitute(CORE_PARAMS_DOC, bidirectional=repr(bidirectional))
+    core = substitute(
+        CORE_PARAMS_DOC, bidirectional=repr(bidirectional), hidden_size=str(hidden_size)
+    )
     training = substitute(
         TRAINING_PARAMS_DOC,
         max_epochs=str(max_epochs),
@@ -374,6 +378,7 @@ def estimator_doc(
         char_features=str(char_features),
         min_frequency=str(min_frequency),
         word_dropout=str(word_dropout),
+        lowercase=repr(lowercase),
         char_features_why=char_features_why,
     )
     documents = substitute(DOCUMENT_PARAMS_DOC, max_length=str(max_length))

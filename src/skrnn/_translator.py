@@ -35,6 +35,8 @@ OUTPUT_LENGTH_FACTOR = 2
 
 @estimator_doc(
     bidirectional=True,
+    hidden_size=128,
+    lowercase=False,
     embedding_dim=64,
     char_features=0,
     min_frequency=1,

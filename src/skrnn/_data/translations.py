@@ -73,6 +73,9 @@ def parse_target_sequences(y, n_sequences):
     if type(y).__name__ in ("Series", "DataFrame"):
         y = y.to_numpy()
         container = "array"
+    elif not isinstance(y, (list, tuple, np.ndarray)) and hasattr(y, "__array__"):
+        y = np.asarray(y)
+        container = "array"
     if isinstance(y, np.ndarray) and y.ndim == 1 and y.dtype.kind in "biuf":
         return _scalar_targets(y, n_sequences)
     if isinstance(y, np.ndarray) and y.ndim == 2 and y.dtype.kind in "biufUS":
