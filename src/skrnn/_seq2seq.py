@@ -16,6 +16,8 @@ never empty). Every decoder treats each sequence on its own: a sequence's
 output does not depend on the other sequences of its batch.
 """
 
+from functools import partial
+
 import torch
 from torch import nn
 
@@ -296,14 +298,12 @@ class TranslationNetwork(nn.Module):
             lengths = new_lengths.gather(1, parent)
             was_done = done.gather(1, parent)
             done = was_done | (token_id == EOS)
-            history = torch.cat(
-                [_pick(history, parent), token_id[..., None]], dim=-1
-            )
+            history = torch.cat([_pick(history, parent), token_id[..., None]], dim=-1)
             attention = torch.cat(
                 [_pick(attention, parent), weights.view(batch, k, 1, -1)], dim=2
             )
             rows = (parent + torch.arange(batch, device=device)[:, None] * k).view(-1)
-            state = _map_state(new_state, lambda s: s[:, rows])
+            state = _map_state(new_state, partial(_select, rows=rows))
             token = token_id.view(-1, 1)
             if bool(done.all()):
                 break
@@ -317,6 +317,10 @@ def _pick(tensor, parent):
     """Rows ``parent (B, K)`` of each sequence's hypotheses ``(B, K, ...)``."""
     index = parent.view(*parent.shape, *([1] * (tensor.ndim - 2)))
     return tensor.gather(1, index.expand(-1, -1, *tensor.shape[2:]))
+
+
+def _select(state, rows):
+    return state[:, rows]
 
 
 def _map_state(state, function):

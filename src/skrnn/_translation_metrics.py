@@ -131,7 +131,9 @@ def token_error_rate(y_true, y_pred, *, sample_weight=None):
     """
     y_true, y_pred = _check_pair(y_true, y_pred)
     weight = _check_sample_weight(sample_weight, np.empty(len(y_true)))
-    errors = np.array([edit_distance(t, p) for t, p in zip(y_true, y_pred)], float)
+    errors = np.array(
+        [edit_distance(t, p) for t, p in zip(y_true, y_pred, strict=True)], float
+    )
     lengths = np.array([len(t) for t in y_true], dtype=float)
     total = float((weight * lengths).sum())
     if total == 0:
@@ -179,7 +181,9 @@ def sequence_accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=Non
     """
     y_true, y_pred = _check_pair(y_true, y_pred)
     weight = _check_sample_weight(sample_weight, np.empty(len(y_true)))
-    correct = np.array([t == p for t, p in zip(y_true, y_pred)], dtype=float)
+    correct = np.array(
+        [t == p for t, p in zip(y_true, y_pred, strict=True)], dtype=float
+    )
     if not normalize:
         return float((weight * correct).sum())
     return float((weight * correct).sum() / weight.sum())
