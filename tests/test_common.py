@@ -23,7 +23,13 @@ from sklearn.utils.estimator_checks import (
 )
 
 import skrnn
-from skrnn import RNNClassifier, RNNForecaster, RNNRegressor, SequenceTagger
+from skrnn import (
+    RNNClassifier,
+    RNNForecaster,
+    RNNRegressor,
+    SequenceTagger,
+    SequenceTranslator,
+)
 from skrnn._base import BaseSequenceEstimator
 from skrnn.preprocessing import LagWindows, SequenceScaler
 
@@ -78,6 +84,7 @@ CONFIGURATIONS = {
         dict(cell="rnn", **FAST),
     ],
     SequenceTagger: [FAST, dict(crf=True, cell="gru", **FAST)],
+    SequenceTranslator: [FAST],
     SequenceScaler: [dict(with_mean=False), dict(with_std=False)],
 }
 
@@ -167,6 +174,7 @@ def test_all_estimators_finds_every_public_estimator():
         RNNRegressor,
         RNNForecaster,
         SequenceTagger,
+        SequenceTranslator,
         SequenceScaler,
         LagWindows,
     )

@@ -6,6 +6,7 @@ from ._forecaster import RNNForecaster
 from ._persistence import load, save
 from ._regressor import RNNRegressor
 from ._tagger import SequenceTagger
+from ._translator import SequenceTranslator
 
 __version__ = "0.1.0.dev0"
 
@@ -14,6 +15,7 @@ __all__ = [
     "RNNForecaster",
     "RNNRegressor",
     "SequenceTagger",
+    "SequenceTranslator",
     "__version__",
     "check_export_inputs",
     "export",

@@ -118,6 +118,9 @@ class BaseSequenceEstimator(
     #: Name of the SequenceLoss kind that trains this estimator.
     _loss_kind = "mse"
 
+    #: The torch module it trains, as :data:`skrnn._net.MODULES` names it.
+    _network_module = "sequence"
+
     #: Every fitted attribute besides ``net_`` and the partial_fit random
     #: stream, with how :func:`skrnn.save` stores it ('array': a 1-D float64
     #: tensor, 'tensor': one of any shape; the others are JSON). Subclasses
@@ -561,6 +564,7 @@ class BaseSequenceEstimator(
                 "max_epochs": max_epochs,
             }
         net = _net.build_net(
+            module=self._network_module,
             module_kwargs={
                 "input_size": sequences.values.shape[2] if numeric else 0,
                 "output_size": n_outputs,

@@ -95,6 +95,49 @@ class TokenDataset(SequenceDataset):
         return X, self._targets(indices, lengths, max_length)
 
 
+class TranslationDataset(torch.utils.data.Dataset):
+    """Source sequences and target sequences of their own lengths.
+
+    ``target`` holds output ids ``(n_sequences, max_target_length)``, each
+    row ending in its end-of-sequence id and padded with 0. A batch is cut to
+    its longest source and its longest target; the decoder reads the target
+    (teacher forcing), so ``X`` carries it too, and ``y``'s ``lengths`` are
+    the target lengths, over which the loss is averaged. Batches are bucketed
+    by source length (``lengths``).
+    """
+
+    def __init__(self, source, target, weight=None):
+        self.source = source
+        self.lengths = source.lengths
+        self.target = torch.as_tensor(target)
+        self.target_lengths = (self.target != 0).sum(dim=1)
+        self.weight = None if weight is None else torch.as_tensor(weight)
+
+    def __len__(self):
+        return len(self.lengths)
+
+    def __getitem__(self, index):
+        return self.batch(torch.as_tensor([index]))
+
+    def batch(self, indices):
+        X, _ = self.source.batch(indices)
+        lengths = self.target_lengths[indices]
+        target = self.target[indices, : int(lengths.max())]
+        X["target"] = target
+        y = {"target": target, "lengths": lengths}
+        if self.weight is not None:
+            y["weight"] = self.weight[indices]
+        return X, y
+
+
+def make_translation_dataset(parsed, target=None, weight=None, *, per_step=False):
+    """A :class:`TranslationDataset` (source alone when ``target`` is None)."""
+    source = make_dataset(parsed)
+    if target is None:
+        return source
+    return TranslationDataset(source, target, weight)
+
+
 def make_dataset(parsed, target=None, weight=None, *, per_step=False):
     """The dataset class that fits the parsed input."""
     if isinstance(parsed, TokenSequences):
@@ -103,9 +146,18 @@ def make_dataset(parsed, target=None, weight=None, *, per_step=False):
 
 
 def train_valid_datasets(
-    parsed, targets, weight, *, per_step, validation_fraction, stratify, random_state
+    parsed,
+    targets,
+    weight,
+    *,
+    per_step,
+    validation_fraction,
+    stratify,
+    random_state,
+    build=make_dataset,
 ):
-    """Training and validation datasets for ``early_stopping``.
+    """Training and validation datasets for ``early_stopping``, each made by
+    ``build`` (:func:`make_dataset`'s signature).
 
     ``stratify`` splits by the class codes in ``targets`` (one per sequence),
     unless a class has a single member.
@@ -130,7 +182,7 @@ def train_valid_datasets(
         ) from exc
 
     def subset(idx):
-        return make_dataset(
+        return build(
             parsed.subset(idx),
             targets[idx],
             None if weight is None else weight[idx],

@@ -170,7 +170,7 @@ embedding_dim : int, default={embedding_dim}
         context: that is what it has for words never seen in fit. Token input
         only.
 
-    lowercase : bool, default=True
+    lowercase : bool, default={lowercase}
         Look words up in lower case in the word embedding, so that "The" and
         "the" share one; the character encoder still sees the original case.
         Token input only.
@@ -337,6 +337,7 @@ def estimator_doc(
     bidirectional=False,
     hidden_size=64,
     dropout=0.0,
+    lowercase=True,
     max_epochs=500,
     n_iter_no_change="'auto'",
     early_stopping="'auto'",
@@ -402,6 +403,7 @@ def estimator_doc(
         char_features=str(char_features),
         min_frequency=str(min_frequency),
         word_dropout=str(word_dropout),
+        lowercase=repr(lowercase),
         char_features_why=char_features_why,
     )
     documents = substitute(DOCUMENT_PARAMS_DOC, max_length=str(max_length))

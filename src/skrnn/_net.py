@@ -31,6 +31,7 @@ from ._callbacks import (
 )
 from ._device import cuda_indices
 from ._modules import CRFLoss, SequenceLoss, SequenceNetwork
+from ._seq2seq import TranslationNetwork
 from ._threads import ThreadGovernor, thread_scope
 
 OPTIMIZERS = {
@@ -40,6 +41,9 @@ OPTIMIZERS = {
     "rmsprop": torch.optim.RMSprop,
 }
 _OPTIMIZER_TYPES = tuple(OPTIMIZERS.values())
+
+#: The torch modules an estimator can train, by the name it gives.
+MODULES = {"sequence": SequenceNetwork, "translation": TranslationNetwork}
 
 
 def is_callback(obj):
@@ -151,6 +155,7 @@ class _FixedSplit:
 
 def build_net(
     *,
+    module="sequence",
     module_kwargs,
     criterion,
     optimizer,
@@ -170,7 +175,8 @@ def build_net(
 ):
     """An initialised skorch network for :class:`~skrnn._modules.SequenceNetwork`.
 
-    ``module_kwargs`` are the network's arguments and ``criterion`` names the
+    ``module`` names the torch module (:data:`MODULES`), ``module_kwargs``
+    are its arguments and ``criterion`` names the
     loss (``'cross_entropy'``, ``'mse'``, ``('crf', n_tags)`` or
     ``('pinball', levels)``, one quantile level per output); ``optimizer`` is
     a name of :data:`OPTIMIZERS` or a torch optimizer class. ``lr_schedule`` is
@@ -199,7 +205,7 @@ def build_net(
     # The monitor goes last so that it sees this epoch's scores.
     callbacks.append(("monitor", TrainingMonitor(**monitor)))
     net = _SequenceNet(
-        module=SequenceNetwork,
+        module=MODULES[module],
         **{f"module__{k}": v for k, v in module_kwargs.items()},
         **_criterion_kwargs(criterion, module_kwargs["dtype"]),
         optimizer=optimizer,
@@ -374,6 +380,25 @@ def infer(
             if out.dtype.kind == "f":
                 out = out.astype(np.float64, copy=False)
             yield rows, out
+
+
+def generate(net, dataset, *, batch_size, order, n_threads, method, **options):
+    """Decode ``dataset`` with the module's ``method`` (``'greedy'`` or
+    ``'beam_search'`` of :class:`~skrnn._seq2seq.TranslationNetwork`), batch
+    by batch, as :func:`infer` does; yields ``(rows, outputs)``, ``outputs``
+    the method's tensors as numpy arrays."""
+    net.module_.eval()
+    decode = getattr(net.module_, method)
+    with thread_scope() as caller_threads, torch.inference_mode():
+        governor = ThreadGovernor(n_threads, caller_threads)
+        for start in range(0, len(dataset), batch_size):
+            governor.step()
+            rows = order[start : start + batch_size]
+            X_batch = dataset.batch(torch.from_numpy(rows))[0]
+            if net.device != "cpu":
+                X_batch = {k: v.to(net.device) for k, v in X_batch.items()}
+            outputs = decode(**options, **X_batch)
+            yield rows, [tensor.cpu().numpy() for tensor in outputs]
 
 
 @contextlib.contextmanager

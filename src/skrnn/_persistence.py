@@ -49,6 +49,7 @@ from ._device import resolve_device
 from ._forecaster import RNNForecaster
 from ._regressor import RNNRegressor
 from ._tagger import SequenceTagger
+from ._translator import SequenceTranslator
 
 #: Version of the file layout; bumped when a file written now could not be read
 #: correctly by an older :func:`load`.
@@ -56,7 +57,13 @@ FORMAT_VERSION = 1
 
 _ESTIMATORS = {
     cls.__name__: cls
-    for cls in (RNNClassifier, RNNRegressor, SequenceTagger, RNNForecaster)
+    for cls in (
+        RNNClassifier,
+        RNNRegressor,
+        SequenceTagger,
+        RNNForecaster,
+        SequenceTranslator,
+    )
 }
 
 _TENSOR_DTYPES = {torch.float32, torch.float64, torch.int64, torch.bool}

@@ -1,4 +1,9 @@
-"""Metrics for sequence tagging: per-token (flat) and per-span (chunk) scores.
+"""Metrics for sequence tagging (per-token and per-span) and sequence outputs.
+
+Translators' outputs (sequences of their own lengths) are scored by
+:func:`sequence_accuracy_score` (exact match) and :func:`token_error_rate`
+(edit distance over reference length), with their scorers; the rest of this
+page is about tagging.
 
 ``y_true`` and ``y_pred`` are sequences of per-sequence label sequences, as
 returned by a tagger's ``predict``: a list of 1-D arrays or a list of lists, one
@@ -21,6 +26,11 @@ from sklearn.metrics import accuracy_score, make_scorer, precision_recall_fscore
 
 from ._data import check_tag_sequences
 from ._docstrings import fill_doc, substitute
+from ._translation_metrics import (
+    edit_distance,
+    sequence_accuracy_score,
+    token_error_rate,
+)
 
 __all__ = [
     "flat_accuracy_score",
@@ -38,6 +48,11 @@ __all__ = [
     "span_precision_scorer",
     "span_recall_scorer",
     "span_f1_scorer",
+    "edit_distance",
+    "sequence_accuracy_score",
+    "token_error_rate",
+    "sequence_accuracy_scorer",
+    "token_error_rate_scorer",
 ]
 
 _AVERAGES = (None, "micro", "macro", "weighted")
@@ -884,3 +899,8 @@ flat_f1_scorer = make_scorer(flat_f1_score, zero_division=0.0)
 span_precision_scorer = make_scorer(span_precision_score, zero_division=0.0)
 span_recall_scorer = make_scorer(span_recall_score, zero_division=0.0)
 span_f1_scorer = make_scorer(span_f1_score, zero_division=0.0)
+
+# Scorers of translators' outputs: exact match (higher is better) and the token
+# error rate, negated as scikit-learn's neg_* scorers are.
+sequence_accuracy_scorer = make_scorer(sequence_accuracy_score)
+token_error_rate_scorer = make_scorer(token_error_rate, greater_is_better=False)
