@@ -23,7 +23,13 @@ from sklearn.utils.estimator_checks import (
 )
 
 import skrnn
-from skrnn import RNNClassifier, RNNForecaster, RNNRegressor, SequenceTagger
+from skrnn import (
+    RNNAnomalyDetector,
+    RNNClassifier,
+    RNNForecaster,
+    RNNRegressor,
+    SequenceTagger,
+)
 from skrnn._base import BaseSequenceEstimator
 from skrnn.preprocessing import LagWindows, SequenceScaler
 
@@ -78,6 +84,10 @@ CONFIGURATIONS = {
         dict(cell="rnn", **FAST),
     ],
     SequenceTagger: [FAST, dict(crf=True, cell="gru", **FAST)],
+    RNNAnomalyDetector: [
+        FAST,
+        dict(method="reconstruction", cell="gru", bidirectional=True, **FAST),
+    ],
     SequenceScaler: [dict(with_mean=False), dict(with_std=False)],
 }
 
@@ -163,6 +173,7 @@ def test_sklearn_compatible_estimator_at_defaults(estimator, check):
 def test_all_estimators_finds_every_public_estimator():
     found = dict(all_estimators())
     known = (
+        RNNAnomalyDetector,
         RNNClassifier,
         RNNRegressor,
         RNNForecaster,
