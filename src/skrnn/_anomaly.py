@@ -171,7 +171,7 @@ class RNNAnomalyDetector(OutlierMixin, BaseSequenceEstimator):
 
     _fitted_attributes = {
         **BaseSequenceEstimator._fitted_attributes,
-        "offset_": "float",
+        "offset_": "float_or_none",
     }
     _required_attributes = (
         *BaseSequenceEstimator._required_attributes,
