@@ -130,11 +130,6 @@ class RNNAnomalyDetector(OutlierMixin, BaseSequenceEstimator):
     depend on the other sequences of its batch. A sequence's score is the mean
     of its step errors, so it does not grow with its length.
 
-    :meth:`transform` returns each sequence's code, the encoder's final state
-    (what the decoder starts from with ``method='reconstruction'``; the
-    summary of the whole sequence the next step would be predicted from with
-    ``'prediction'``).
-
     {dtype_note}
 
     Examples
@@ -402,7 +397,26 @@ class RNNAnomalyDetector(OutlierMixin, BaseSequenceEstimator):
         decision = self.decision_function(X)
         return np.where(decision >= 0, 1, -1)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.required = False
-        return tags
+    def transform(self, X):
+        """The code of each sequence: the encoder's final state.
+
+        With ``method='reconstruction'`` the decoder rebuilds the sequence from
+        it; with ``'prediction'`` it is the summary of the whole sequence that
+        the step after it would be predicted from (the top layer's output at
+        the sequence's own last step, both directions when bidirectional; for
+        an LSTM the hidden state ``h``). Features for clustering or a
+        classifier in a :class:`~sklearn.pipeline.Pipeline`; a sequence's code
+        does not depend on the other sequences of its batch.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences; see the class Notes for the accepted forms.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_sequences, n_features_out)
+            float64, one row per sequence; columns named by
+            :meth:`get_feature_names_out`.
+        """
+        return self._transform(X)
