@@ -24,6 +24,7 @@ from sklearn.utils.estimator_checks import (
 
 import skrnn
 from skrnn import (
+    RNNAnomalyDetector,
     RNNClassifier,
     RNNForecaster,
     RNNRegressor,
@@ -85,6 +86,10 @@ CONFIGURATIONS = {
     ],
     SequenceTagger: [FAST, dict(crf=True, cell="gru", **FAST)],
     SequenceTranslator: [FAST],
+    RNNAnomalyDetector: [
+        FAST,
+        dict(method="reconstruction", cell="gru", bidirectional=True, **FAST),
+    ],
     SequenceScaler: [dict(with_mean=False), dict(with_std=False)],
 }
 
@@ -170,6 +175,7 @@ def test_sklearn_compatible_estimator_at_defaults(estimator, check):
 def test_all_estimators_finds_every_public_estimator():
     found = dict(all_estimators())
     known = (
+        RNNAnomalyDetector,
         RNNClassifier,
         RNNRegressor,
         RNNForecaster,

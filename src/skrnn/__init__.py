@@ -1,5 +1,6 @@
 """skrnn: recurrent neural networks (RNN, LSTM, GRU) as scikit-learn estimators."""
 
+from ._anomaly import RNNAnomalyDetector
 from ._classifier import RNNClassifier
 from ._export import check_export_inputs, export, tagger_inputs, token_inputs
 from ._forecaster import RNNForecaster
@@ -11,6 +12,7 @@ from ._translator import SequenceTranslator
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "RNNAnomalyDetector",
     "RNNClassifier",
     "RNNForecaster",
     "RNNRegressor",

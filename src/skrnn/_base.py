@@ -215,6 +215,11 @@ class BaseSequenceEstimator(
     def _per_step_targets(self):
         return False
 
+    def _per_step_outputs(self, representation):
+        """Whether the network gives one output per step (else one per
+        sequence); ``representation``: for what the head reads."""
+        return self._per_step_targets()
+
     def _resolved_front_end(self):
         """``front_end`` as the network takes it: 'auto' is the convolutional
         front end wherever there is one output per sequence of numeric input
@@ -656,7 +661,7 @@ class BaseSequenceEstimator(
             transform=transform,
             representation=representation,
         )
-        if self._per_step_targets():
+        if self._per_step_outputs(representation):
             per_sequence = [None] * len(lengths)
             for rows, out in batches:
                 if isinstance(rows, slice):

@@ -447,12 +447,54 @@ class TokenEmbedder(nn.Module):
         return torch.cat(parts, dim=-1)
 
 
+class ReconstructionDecoder(nn.Module):
+    """Rebuild a sequence's steps from its code, the encoder's final state.
+
+    An unconditioned recurrent decoder (Srivastava et al. 2015, as in the
+    EncDec-AD anomaly detector of Malhotra et al. 2016): it starts from the code
+    and reads no input, so everything it rebuilds must pass through the code.
+    It emits the steps last first (the most recent step is the easiest to
+    recall), put back in time order within each sequence's own length; a
+    sequence's result does not depend on the others in the batch.
+    """
+
+    def __init__(self, code_size, *, cell="lstm", nonlinearity="tanh"):
+        super().__init__()
+        kwargs = dict(input_size=1, hidden_size=code_size, batch_first=True)
+        if cell == "rnn":
+            kwargs["nonlinearity"] = nonlinearity
+        self.rnn = _CELLS[cell](**kwargs)
+        self.cell = cell
+        self.output_size = code_size
+
+    def forward(self, code, lengths, max_length):
+        """``code (batch, code_size)`` to ``(batch, max_length, code_size)``
+        outputs in time order (meaningless on padding steps)."""
+        inputs = code.new_zeros(code.shape[0], max_length, 1)
+        h0 = code[None].contiguous()
+        state = (h0, torch.zeros_like(h0)) if self.cell == "lstm" else h0
+        outputs = self.rnn(inputs, state)[0]
+        return reverse_within(outputs, lengths.to(code.device))
+
+
+#: Self-supervised per-step objectives of :class:`SequenceNetwork`.
+OBJECTIVES = ("next_step", "reconstruction")
+
+
 class SequenceNetwork(nn.Module):
     """Recurrent encoder, readout and linear head.
 
     With ``per_step=False`` the output is ``(batch, output_size)``, one vector per
     sequence; with ``per_step=True`` it is ``(batch, max_length, output_size)``,
     one vector per step (values on padding steps are meaningless).
+
+    ``objective`` makes a per-step network predict its own input (the anomaly
+    detector): ``'next_step'`` emits at step t what the state before step t
+    (zero, the initial state, at t = 0) predicts, so step t is predicted from
+    the steps before it alone; ``'reconstruction'`` emits a
+    :class:`ReconstructionDecoder`'s rebuilding of every step from the
+    sequence's code. Their representation is that code: the encoder's final
+    state.
     """
 
     def __init__(
@@ -478,9 +520,16 @@ class SequenceNetwork(nn.Module):
         word_dim=None,
         frozen_words=False,
         input_scaling=False,
+        objective=None,
         dtype=torch.float32,
     ):
         super().__init__()
+        if objective is not None and (objective not in OBJECTIVES or not per_step):
+            raise ValueError(
+                f"objective must be None or one of {OBJECTIVES} with per_step=True; "
+                f"got {objective!r} with per_step={per_step}."
+            )
+        self.objective = objective
         self.embedder = None
         if token_vocabulary_sizes is not None:
             self.embedder = TokenEmbedder(
@@ -516,6 +565,11 @@ class SequenceNetwork(nn.Module):
         )
         self.per_step = per_step
         self.readout = None if per_step else Readout(readout, self.encoder.output_size)
+        self.decoder = None
+        if objective == "reconstruction":
+            self.decoder = ReconstructionDecoder(
+                self.encoder.output_size, cell=cell, nonlinearity=nonlinearity
+            )
         features = self.encoder.output_size if per_step else self.readout.output_size
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.head = nn.Linear(features, output_size)
@@ -577,7 +631,15 @@ class SequenceNetwork(nn.Module):
                 input_affine = None
             values, lengths = self.front_end(values, lengths.to(values.device))
         outputs, last = encode(values, lengths, input_affine)
-        if self.per_step:
+        if self.objective is not None and representation:
+            return last
+        if self.objective == "next_step":
+            # What the state before each step says of it; the initial state
+            # (zero) speaks for the first step.
+            features = torch.cat([torch.zeros_like(outputs[:, :1]), outputs[:, :-1]], 1)
+        elif self.objective == "reconstruction":
+            features = self.decoder(last, lengths, outputs.shape[1])
+        elif self.per_step:
             features = outputs
         else:
             features = self.readout(outputs, last, lengths)

@@ -7,7 +7,7 @@ and everything else (the estimator's class name and hyperparameters, classes,
 vocabularies, training history, format version) is one JSON document stored in the
 file's ``__metadata__``. :func:`load` reads it back without running any code from
 the file: no pickle, no ``torch.load``, no import of a name the file chooses. The
-only class a file can name is one of skrnn's three estimators, and the only
+only class a file can name is one of skrnn's estimators, and the only
 optimizer a torch optimizer class of :mod:`torch.optim`, looked up by name.
 
 This is the format to share models in. A pickle (or joblib) file is a program:
@@ -42,6 +42,7 @@ import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ._anomaly import RNNAnomalyDetector
 from ._classifier import RNNClassifier
 from ._compat import validate_parameters
 from ._data import Sequences
@@ -63,6 +64,7 @@ _ESTIMATORS = {
         SequenceTagger,
         RNNForecaster,
         SequenceTranslator,
+        RNNAnomalyDetector,
     )
 }
 
