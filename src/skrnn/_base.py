@@ -348,7 +348,7 @@ class BaseSequenceEstimator(
         )
         n_batches = math.ceil(len(train) / self.batch_size)
         monitor = self._monitor_settings(early_stopping, incremental, n_batches)
-        max_epochs = 1 if incremental else self.max_epochs
+        max_epochs = 1 if incremental else self._epoch_budget()
         # Restarts (n_init) only for a fresh fit: warm_start and partial_fit
         # continue the one network they have. SequenceTagger has no n_init.
         n_starts = 1 if (warm or incremental) else getattr(self, "n_init", 1)
@@ -400,7 +400,7 @@ class BaseSequenceEstimator(
                 UserWarning,
                 stacklevel=caller_stacklevel(),
             )
-        elif ending == "max_epochs" and not incremental:
+        elif ending == "max_epochs" and not incremental and n_new >= self.max_epochs:
             warnings.warn(
                 f"{type(self).__name__} reached max_epochs={self.max_epochs} "
                 "before the training loss converged. Increase max_epochs or "
@@ -467,6 +467,12 @@ class BaseSequenceEstimator(
             stratify=stratify,
             random_state=random_state,
         )
+
+    def _epoch_budget(self):
+        """Epochs a fit may run: ``max_epochs`` (a subclass that chose the
+        number of epochs another way runs that many, and warns only when it
+        is ``max_epochs``)."""
+        return self.max_epochs
 
     def _uses_early_stopping(self, n_sequences):
         """Whether a fit on ``n_sequences`` sequences sets a validation split aside.
