@@ -384,10 +384,10 @@ default=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
         net_before = vars(self).get("net_")
         try:
             held_out = self._held_out_fit(series, covariates, warm=warm)
-            if held_out is not None and held_out["helper"].validation_scores_:
+            if held_out is not None and held_out["validated"]:
                 # The held-out fit's best epoch is how long this one trains.
-                scores = held_out["helper"].validation_scores_
-                self._planned_epochs = int(np.argmax(scores)) + 1
+                losses = held_out["helper"]._training_curves()["valid_loss"]
+                self._planned_epochs = int(np.nanargmin(losses)) + 1
             inputs, targets = self._training_windows(series, covariates)
             self._fit_with_rollback(inputs, targets, None, incremental=False)
             if vars(self).get("net_") is not net_before:
@@ -418,6 +418,14 @@ default=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
     def _uses_early_stopping(self, n_sequences):
         # Only the held-out fit validates, on the windows it held out by time.
         return getattr(self, "_validation_windows", None) is not None
+
+    def _monitor_settings(self, early_stopping, incremental, n_batches=None):
+        settings = super()._monitor_settings(early_stopping, incremental, n_batches)
+        if early_stopping:
+            # The loss of the held-out windows: R^2 per output column over a
+            # few dozen windows is noise.
+            settings.update(monitor="valid_loss", lower_is_better=True)
+        return settings
 
     def _split(self, sequences, targets, weight, random_state, early_stopping):
         train = make_dataset(sequences, targets, weight)
@@ -503,6 +511,7 @@ default=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
         if not hasattr(helper, "net_"):
             return None  # interrupted: it warned
         return {
+            "validated": stopping,
             "helper": helper,
             "series": series,
             "covariates": covariates,
