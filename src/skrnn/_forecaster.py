@@ -51,6 +51,26 @@ _CONSTANT = 1e-10
         "        :doc:`/benchmarks`)."
     ),
     lr="1e-2",
+    early_stopping_doc=(
+        "How many epochs to train, decided on steps the network has not seen.\n"
+        "        ``'auto'`` and ``True``: a second network (the one that calibrates\n"
+        "        the quantiles, see ``calibration``) is fitted on the series\n"
+        "        without their last ``horizon + n - 1`` steps and stops when the\n"
+        "        loss of the windows whose targets lie in those steps has not\n"
+        "        improved by ``tol`` for ``n_iter_no_change`` epochs; the\n"
+        "        forecaster then trains on the whole series for that network's\n"
+        "        best number of epochs (``max_epochs`` is only a cap). A random\n"
+        "        validation split would not do: neighbouring windows overlap, so\n"
+        "        the held-out ones would be copies of training ones. On airline\n"
+        "        this picks about the number of epochs a fixed budget had been\n"
+        "        tuned to, and on the short Nile series far fewer, which\n"
+        "        forecasts it better (see :doc:`/benchmarks`). Series too short\n"
+        "        to hold out (see ``calibration``) train on the training loss with\n"
+        "        ``'auto'`` and raise a ValueError with ``True``. ``False``: stop\n"
+        "        on the training loss (``tol``, ``n_iter_no_change``), up to\n"
+        "        ``max_epochs``. ``validation_fraction`` is not used. A warm start\n"
+        "        continues on the training loss."
+    ),
 )
 class RNNForecaster(BaseSequenceEstimator):
     """Recurrent neural network forecaster of one or many time series.
@@ -97,13 +117,14 @@ default=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
         (``n`` origins: ``max(20, horizon)``, fewer for short series), it
         forecasts the ``n`` windows whose targets lie in those steps, and each
         quantile level of each horizon step is moved by the conformal quantile
-        of its errors there. This doubles the fit time; it is the default
-        because the network's own quantiles fit its training windows and
-        cover far less than they claim (a 90 % interval covered 7-63 % of
-        the truth, see :doc:`/benchmarks`). Series too short to hold out
-        ``horizon`` + 8 training windows + 1 origin are not calibrated
-        (``n_calibration_windows_ == 0``). ``None``: the network's quantiles
-        as learnt. With ``strategy='recursive'`` steps beyond ``horizon``
+        of its errors there (see :mod:`skrnn._conformal`). That held-out fit
+        about doubles the fit time (it also sets the number of epochs, see
+        ``early_stopping``); it is the default because the network's own
+        quantiles fit its training windows and cover far less than they
+        claim (see :doc:`/benchmarks`). Series too short to hold out
+        ``horizon`` steps and one origin while keeping 8 training windows
+        are not calibrated (``n_calibration_windows_ == 0``). ``None``: the
+        network's quantiles as learnt. With ``strategy='recursive'`` steps beyond ``horizon``
         reuse the offsets of step ``horizon`` (too narrow there).
 
     {core_params}
