@@ -124,8 +124,9 @@ default=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
         claim (see :doc:`/benchmarks`). Series too short to hold out
         ``horizon`` steps and one origin while keeping 8 training windows
         are not calibrated (``n_calibration_windows_ == 0``). ``None``: the
-        network's quantiles as learnt. With ``strategy='recursive'`` steps beyond ``horizon``
-        reuse the offsets of step ``horizon`` (too narrow there).
+        network's quantiles as learnt. With ``strategy='recursive'`` steps
+        beyond ``horizon`` reuse the offsets of step ``horizon`` (too narrow
+        there).
 
     {core_params}
 
