@@ -361,3 +361,15 @@ def test_short_series_are_not_calibrated_and_early_stopping_true_says_why():
         RNNForecaster(horizon=3, window=4, early_stopping=True, **TINY).fit(
             _seasonal(16)
         )
+
+
+def test_quantile_offsets_are_conformal_ranks_of_the_scaled_errors():
+    from skrnn._conformal import quantile_offsets
+
+    # 19 windows whose truth sits 1..19 window-spreads above a zero quantile.
+    n = 19
+    truth = np.arange(1.0, n + 1)[:, None, None] * 2.0  # spread 2
+    quantiles = np.zeros((n, 1, 1, 3))
+    offsets = quantile_offsets(quantiles, truth, np.full((n, 1), 2.0), [0.1, 0.5, 0.9])
+    # Ranks floor(20 * 0.1) = 2, ceil(20 * 0.5) = 10, ceil(20 * 0.9) = 18.
+    np.testing.assert_array_equal(offsets[0, 0], [2.0, 10.0, 18.0])
