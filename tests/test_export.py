@@ -227,3 +227,61 @@ def test_the_public_docstring_states_the_contract():
     ]:
         assert term in doc, term
     assert "_export_tagger" not in doc
+
+
+# -- the forecaster --
+
+
+def _forecaster_series(n=60):
+    t = np.arange(n)
+    return 10 + np.sin(2 * np.pi * t / 6) + 0.05 * t
+
+
+@pytest.mark.parametrize("covariates", [False, True], ids=["plain", "covariates"])
+def test_forecaster_program_equals_predict_and_its_quantiles(covariates):
+    y = _forecaster_series()
+    X = np.c_[np.cos(np.arange(63.0))] if covariates else None
+    forecaster = skrnn.RNNForecaster(
+        horizon=3, hidden_size=4, max_epochs=3, random_state=0
+    ).fit(y, X=None if X is None else X[:60])
+    assert forecaster.n_calibration_windows_ > 0
+    program = skrnn.export(forecaster)
+    histories = [y[:40], y, np.full(20, 7.5)]  # the last one constant
+    window = forecaster.window_
+    history = torch.from_numpy(np.stack([h[-window:, None] for h in histories]))
+    inputs = [history]
+    future = {}
+    if covariates:
+        cov = np.stack(
+            [X[len(h) - window : len(h) + 3] for h in histories[:2]] + [X[: window + 3]]
+        )
+        inputs.append(torch.from_numpy(cov))
+        future = {"X": [X[: len(h) + 3] for h in histories[:2]] + [X[:23]]}
+    skrnn.check_export_inputs(program, *inputs)
+    out = program.module()(*inputs).numpy()
+    assert out.shape == (3, 3, 1, 1 + len(forecaster.quantiles_))
+    expected_mean = forecaster.predict(y=histories, **future)
+    expected_q = forecaster.predict_quantiles(
+        y=histories, alpha=forecaster.quantiles_, **future
+    )
+    for i in range(3):
+        np.testing.assert_allclose(out[i, :, 0, 0], expected_mean[i], rtol=1e-5)
+        np.testing.assert_allclose(out[i, :, 0, 1:], expected_q[i], rtol=1e-5)
+    assert (np.diff(out[..., 1:], axis=-1) >= 0).all()
+    np.testing.assert_array_equal(out[2], 7.5)
+
+
+def test_forecaster_program_checks_and_refusals():
+    forecaster = skrnn.RNNForecaster(
+        horizon=2, hidden_size=4, max_epochs=2, random_state=0
+    ).fit(_forecaster_series())
+    program = skrnn.export(forecaster)
+    with pytest.raises(ValueError, match=r"axis 1 must have size 6, not 5; pass the"):
+        skrnn.check_export_inputs(program, torch.zeros(2, 5, 1, dtype=torch.float64))
+    with pytest.raises(ValueError, match="max_length does not apply"):
+        skrnn.export(forecaster, max_length=10)
+    recursive = skrnn.RNNForecaster(
+        horizon=2, strategy="recursive", hidden_size=4, max_epochs=2
+    ).fit(_forecaster_series())
+    with pytest.raises(ValueError, match="strategy='direct' only"):
+        skrnn.export(recursive)

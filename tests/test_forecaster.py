@@ -1,12 +1,14 @@
 """RNNForecaster: forms of input and output, intervals, covariates, bad input."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 
 import skrnn
 from skrnn import RNNForecaster
@@ -294,3 +296,80 @@ def test_not_fitted():
 
     with pytest.raises(NotFittedError):
         RNNForecaster().predict()
+
+
+# -- calibration and stopping --
+
+
+def _ar_seasonal(n, seed=0):
+    """A season of 12 plus AR(1) noise of unit innovations: forecast errors
+    are real, so intervals have something to cover."""
+    rng = np.random.RandomState(seed)
+    noise = np.zeros(n)
+    for t in range(1, n):
+        noise[t] = 0.5 * noise[t - 1] + rng.randn()
+    return 10 + 3 * np.sin(2 * np.pi * np.arange(n) / 12) + noise
+
+
+def _coverage_90(forecaster, y, start, horizon):
+    # Every origin after the training series, forecast from its history.
+    origins = range(start, len(y) - horizon + 1)
+    intervals = forecaster.predict_interval(y=[y[:o] for o in origins], coverage=0.9)
+    intervals = np.asarray(intervals)
+    truth = np.stack([y[o : o + horizon] for o in origins])
+    return ((truth >= intervals[..., 0]) & (truth <= intervals[..., 1])).mean()
+
+
+def test_conformal_intervals_cover_near_their_nominal_level():
+    y, n_fit, horizon = _ar_seasonal(320), 120, 3
+    settings = dict(horizon=horizon, hidden_size=8, random_state=0)
+    calibrated = RNNForecaster(max_epochs=150, n_iter_no_change=20, **settings)
+    calibrated.fit(y[:n_fit])
+    assert calibrated.n_calibration_windows_ == 20
+    assert 0.8 <= _coverage_90(calibrated, y, n_fit, horizon) <= 0.98
+    # The network's own quantiles, trained as before (300 epochs on the
+    # training loss), fit the training windows and cover far less.
+    raw = RNNForecaster(
+        max_epochs=300, early_stopping=False, calibration=None, **settings
+    )
+    with pytest.warns(ConvergenceWarning):
+        raw.fit(y[:n_fit])
+    assert raw.n_calibration_windows_ == 0
+    assert _coverage_90(raw, y, n_fit, horizon) < 0.8
+    quantiles = calibrated.predict_quantiles(alpha=[0.05, 0.1, 0.25, 0.5, 0.9, 0.95])
+    assert (np.diff(quantiles, axis=1) >= 0).all()
+
+
+def test_default_fit_of_an_ordinary_series_stops_by_itself():
+    # The held-out fit's best epoch sets the number of epochs, well under
+    # max_epochs: no ConvergenceWarning at the defaults.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        forecaster = RNNForecaster(horizon=3, hidden_size=8, random_state=0)
+        forecaster.fit(_ar_seasonal(100))
+    assert forecaster.n_iter_ < forecaster.max_epochs
+    assert np.isfinite(forecaster.predict()).all()
+
+
+def test_short_series_are_not_calibrated_and_early_stopping_true_says_why():
+    # 16 steps hold one held-out origin only if the rest (16 - 3) keeps 8
+    # training windows of 4 steps and 3 targets: it does not.
+    forecaster = RNNForecaster(horizon=3, window=4, **TINY).fit(_seasonal(16))
+    assert forecaster.n_calibration_windows_ == 0
+    assert forecaster.predict_interval().shape == (3, 2)
+    with pytest.raises(ValueError, match="early_stopping=True holds the last"):
+        RNNForecaster(horizon=3, window=4, early_stopping=True, **TINY).fit(
+            _seasonal(16)
+        )
+
+
+def test_quantile_offsets_are_conformal_ranks_of_the_scaled_errors():
+    from skrnn._conformal import quantile_offsets
+
+    # 19 windows whose truth sits 1..19 window-spreads above a zero quantile.
+    n = 19
+    truth = np.arange(1.0, n + 1)[:, None, None] * 2.0  # spread 2
+    quantiles = np.zeros((n, 1, 1, 3))
+    offsets = quantile_offsets(quantiles, truth, np.full((n, 1), 2.0), [0.1, 0.5, 0.9])
+    # Ranks floor(20 * 0.1) = 2, ceil(20 * 0.5) = 10, ceil(20 * 0.9) = 18.
+    np.testing.assert_array_equal(offsets[0, 0], [2.0, 10.0, 18.0])

@@ -417,7 +417,7 @@ class BaseSequenceEstimator(
                 UserWarning,
                 stacklevel=caller_stacklevel(),
             )
-        elif ending == "max_epochs" and not incremental and not self._planned_end():
+        elif ending == "max_epochs" and not (incremental or self._planned_end(n_new)):
             warnings.warn(
                 f"{type(self).__name__} reached max_epochs={max_epochs} "
                 "before the training loss converged. Increase max_epochs or "
@@ -512,7 +512,9 @@ class BaseSequenceEstimator(
         return min(50, max(10, math.ceil(100 / n_batches)))
 
     def _max_epochs(self, n_batches=None):
-        """``max_epochs`` in epochs, for ``n_batches`` training batches per epoch.
+        """Epochs a fit may run: ``max_epochs``, for ``n_batches`` training
+        batches per epoch (a subclass that chooses the number of epochs
+        another way returns that).
         'auto' is about ``AUTO_STEPS`` gradient steps within ``AUTO_EPOCHS``
         (the fewest when the number of batches is not known, as for a loaded
         model, which does not train)."""
@@ -523,10 +525,10 @@ class BaseSequenceEstimator(
             return low
         return min(high, max(low, math.ceil(AUTO_STEPS / n_batches)))
 
-    def _planned_end(self):
-        """Whether reaching ``max_epochs`` is the planned end of training, not a
-        failure to converge: a cosine schedule has annealed the rate to zero
-        there by design."""
+    def _planned_end(self, n_epochs):
+        """Whether ending at the epoch budget after ``n_epochs`` epochs is the
+        planned end of training, not a failure to converge: a cosine schedule
+        has annealed the rate to zero there by design."""
         return self.lr_schedule == "cosine"
 
     def _monitor_settings(self, early_stopping, incremental, n_batches=None):

@@ -30,6 +30,18 @@ cell : {'lstm', 'gru', 'rnn'}, default='lstm'
     nonlinearity : {'tanh', 'relu'}, default='tanh'
         Activation of the vanilla RNN cell; only used with ``cell='rnn'``."""
 
+EARLY_STOPPING_DOC = """\
+Set aside ``validation_fraction`` of the training sequences (stratified
+        for classification), stop when the validation score (accuracy or R^2)
+        has not improved by ``tol`` for ``n_iter_no_change`` epochs, and restore
+        the weights of the best epoch. ``'auto'`` does so for training sets of
+        at least 2,000 sequences (after removing zero weights) and trains on
+        everything, stopping on the training loss, below that: on small data
+        sets the validation split costs more training data than early
+        stopping saves, while on large ones (sentences, documents) the
+        training loss keeps falling long after the model stops improving (see
+        :doc:`/benchmarks`)."""
+
 TRAINING_PARAMS_DOC = """\
 max_epochs : int or 'auto', default={max_epochs}
         Maximum number of passes over the training data. Training stops earlier
@@ -82,16 +94,7 @@ default='adam'
         {n_iter_no_change_why}
 
     early_stopping : bool or 'auto', default={early_stopping}
-        Set aside ``validation_fraction`` of the training sequences (stratified
-        for classification), stop when the validation score (accuracy or R^2)
-        has not improved by ``tol`` for ``n_iter_no_change`` epochs, and restore
-        the weights of the best epoch. ``'auto'`` does so for training sets of
-        at least 2,000 sequences (after removing zero weights) and trains on
-        everything, stopping on the training loss, below that: on small data
-        sets the validation split costs more training data than early
-        stopping saves, while on large ones (sentences, documents) the
-        training loss keeps falling long after the model stops improving (see
-        :doc:`/benchmarks`).
+        {early_stopping_doc}
 
     validation_fraction : float, default=0.1
         Share of the training sequences set aside when ``early_stopping=True``.{n_init}
@@ -342,6 +345,7 @@ def estimator_doc(
     n_iter_no_change="'auto'",
     early_stopping="'auto'",
     n_iter_no_change_why=SMALL_DATA_STOPPING,
+    early_stopping_doc=EARLY_STOPPING_DOC,
     class_weight=None,
     embedding_dim=100,
     char_features=100,
@@ -368,8 +372,9 @@ def estimator_doc(
     has it, after ``warm_start``), or None for an estimator without it; so is
     ``n_init`` (its default, placed after ``validation_fraction``). ``lr`` and
     ``lr_schedule`` are the defaults as written, the ``*_why`` texts the reason
-    for them. The token parameters go into ``{token_params}`` and, for
-    estimators that read raw documents, ``{document_params}``.
+    for them; ``early_stopping_doc`` is the text of that parameter. The token
+    parameters go into ``{token_params}`` and, for estimators that read raw
+    documents, ``{document_params}``.
     """
     core = substitute(
         CORE_PARAMS_DOC,
@@ -382,6 +387,7 @@ def estimator_doc(
         max_epochs=str(max_epochs),
         n_iter_no_change=str(n_iter_no_change),
         early_stopping=str(early_stopping),
+        early_stopping_doc=early_stopping_doc,
         n_iter_no_change_type="int"
         if isinstance(n_iter_no_change, int)
         else "int or 'auto'",

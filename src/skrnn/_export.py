@@ -23,12 +23,13 @@ from torch import nn
 
 from ._classifier import RNNClassifier
 from ._data import MAX_WORD_LENGTH
+from ._forecaster import _CONSTANT, RNNForecaster
 from ._modules import step_mask
 from ._persistence import FORMAT_VERSION, _encode_labels, _package_version
 from ._regressor import RNNRegressor
 from ._tagger import SequenceTagger
 
-_EXPORTABLE = (RNNClassifier, RNNRegressor, SequenceTagger)
+_EXPORTABLE = (RNNClassifier, RNNRegressor, SequenceTagger, RNNForecaster)
 
 
 def export(estimator, path=None, *, max_length=None):
@@ -72,6 +73,21 @@ def export(estimator, path=None, *, max_length=None):
       word's end; words cut at 30 characters);
     - ``lengths`` as above.
 
+    :class:`~skrnn.RNNForecaster` (``strategy='direct'``): ``program(history)``,
+    or ``program(history, covariates)`` when it was fitted with covariates
+
+    - ``history``: float64, shape ``(batch, window_, n_targets_)``, the last
+      ``window_`` steps of each series in the original units (each window is
+      standardised inside, as ``predict`` does);
+    - ``covariates``: float64, shape ``(batch, window_ + horizon,
+      n_covariates_)``, the covariates of those steps and then of the
+      forecast steps.
+
+    ``max_length`` does not apply: the program reads ``window_`` steps. The
+    recursive strategy is not exported: it feeds each forecast back as
+    history, a loop over the steps whose every pass re-standardises the
+    window, which is ``predict``'s job (export a ``'direct'`` forecaster).
+
     A longer sequence must be cut or split, or the estimator exported again
     with a larger ``max_length``. The program itself cannot raise a helpful
     error: a wrong number of steps fails torch's shape guard (``AssertionError:
@@ -91,7 +107,12 @@ def export(estimator, path=None, *, max_length=None):
     - :class:`~skrnn.SequenceTagger`: per-step label probabilities ``(batch,
       max_length, n_classes)`` (the CRF's marginals with ``crf=True``; Viterbi
       decoding is not part of the program), 0 on padding, as
-      ``predict_proba``.
+      ``predict_proba``;
+    - :class:`~skrnn.RNNForecaster`: forecasts ``(batch, horizon, n_targets_,
+      1 + len(quantiles_))`` in the original units: the mean (``predict``),
+      then the calibrated quantiles at the levels ``quantiles_``
+      (``predict_quantiles``), never crossing; a constant history gives the
+      constant.
 
     Results equal ``predict_proba`` / ``predict`` up to float rounding (the
     test suite checks it on sequences of different lengths, 1 included). The
@@ -111,7 +132,7 @@ def export(estimator, path=None, *, max_length=None):
 
     Parameters
     ----------
-    estimator : RNNClassifier, RNNRegressor or SequenceTagger
+    estimator : RNNClassifier, RNNRegressor, SequenceTagger or RNNForecaster
         Fitted estimator.
 
     path : str or path-like, default=None
@@ -150,10 +171,12 @@ def export(estimator, path=None, *, max_length=None):
     """
     if not isinstance(estimator, _EXPORTABLE):
         raise TypeError(
-            f"skrnn.export exports RNNClassifier, RNNRegressor and SequenceTagger; "
-            f"got {type(estimator).__name__!r}."
+            "skrnn.export exports RNNClassifier, RNNRegressor, SequenceTagger and "
+            f"RNNForecaster; got {type(estimator).__name__!r}."
         )
     check_is_fitted(estimator)
+    if isinstance(estimator, RNNForecaster):
+        return _export_forecaster(estimator, path, max_length)
     if max_length is None:
         if not (
             getattr(estimator, "_fitted_on_table", False)
@@ -175,6 +198,68 @@ def export(estimator, path=None, *, max_length=None):
     with torch.no_grad(), warnings.catch_warnings():
         # nn.RNN refreshes its list of weights during export; the list holds
         # the registered parameters, so the warning about it does not apply.
+        warnings.filterwarnings("ignore", message=".*_flat_weights")
+        program = torch.export.export(wrapper, example, dynamic_shapes=dynamic)
+    if path is not None:
+        torch.export.save(
+            program, os.fspath(path), extra_files={"skrnn.json": json.dumps(contract)}
+        )
+    return program
+
+
+def _export_forecaster(forecaster, path, max_length):
+    if forecaster.strategy != "direct":
+        raise ValueError(
+            "skrnn.export exports forecasters of strategy='direct' only: the "
+            "recursive strategy feeds each forecast back as history, a loop "
+            "over the steps that stays in predict. Fit with strategy='direct' "
+            "(and horizon covering the steps you need) to export."
+        )
+    if max_length is not None:
+        raise ValueError(
+            f"max_length does not apply to RNNForecaster: its program reads "
+            f"window_={forecaster.window_} steps of history; got "
+            f"max_length={max_length!r}. Leave it None."
+        )
+    window, n_targets = forecaster.window_, forecaster.n_targets_
+    inputs = {
+        "history": {
+            "dtype": "float64",
+            "shape": ["batch", window, n_targets],
+            "units": "original (each window standardised inside)",
+        }
+    }
+    if forecaster.n_covariates_:
+        inputs["covariates"] = {
+            "dtype": "float64",
+            "shape": ["batch", window + forecaster.horizon, forecaster.n_covariates_],
+        }
+    levels = ["mean", *forecaster.quantiles_]
+    contract = {
+        "estimator": "RNNForecaster",
+        "format_version": FORMAT_VERSION,
+        "skrnn_version": _package_version(),
+        "window": window,
+        "horizon": forecaster.horizon,
+        "inputs": inputs,
+        "output": {
+            "name": "forecasts",
+            "dtype": "float64",
+            "shape": ["batch", forecaster.horizon, n_targets, len(levels)],
+            "levels": levels,
+        },
+    }
+    wrapper = _ForecastProgram(forecaster).eval()
+    wrapper.requires_grad_(False)
+    batch = torch.export.Dim("batch", min=1)
+    example = tuple(
+        torch.ones([2, *spec["shape"][1:]], dtype=torch.float64)
+        for spec in inputs.values()
+    )
+    # Two different windows: tracing must not specialise on a constant one.
+    example[0][1] += torch.arange(window, dtype=torch.float64)[:, None]
+    dynamic = {name: {0: batch} for name in inputs}
+    with torch.no_grad(), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*_flat_weights")
         program = torch.export.export(wrapper, example, dynamic_shapes=dynamic)
     if path is not None:
@@ -306,6 +391,62 @@ class _TokenProgram(_Program):
         return self.outputs(
             lengths, inside, ids=ids, word_types=word_types, chars=chars
         )
+
+
+class _ForecastProgram(nn.Module):
+    """A direct forecaster's network between the per-window standardisation
+    and the calibrated, sorted, unscaled forecasts (what ``predict`` and
+    ``predict_quantiles`` compute around the network in numpy)."""
+
+    def __init__(self, forecaster):
+        super().__init__()
+        self.network = copy.deepcopy(forecaster.net_.module_).cpu()
+        self.horizon = forecaster.horizon
+        self.n_targets = forecaster.n_targets_
+        self.n_levels = 1 + len(forecaster.quantiles_)
+        self.covariates = bool(forecaster.n_covariates_)
+        self.dtype = torch.float32 if forecaster._dtype == np.float32 else torch.float64
+        offsets = forecaster._quantile_offsets
+        if offsets is None or not len(offsets):
+            offsets = np.zeros((self.horizon, self.n_targets, self.n_levels - 1))
+        self.register_buffer("offsets", torch.as_tensor(offsets, dtype=torch.float64))
+
+    def forward(self, history, covariates=None):
+        mean = history.mean(dim=1)
+        spread = history.std(dim=1, correction=0)
+        constant = spread <= _CONSTANT * torch.clamp(mean.abs(), min=1.0)
+        scale = torch.where(constant, torch.ones_like(spread), spread)
+        values = (history - mean[:, None]) / scale[:, None]
+        if self.covariates:
+            window = history.shape[1]
+            past, future = covariates[:, :window], covariates[:, window:]
+            values = torch.cat(
+                [
+                    torch.cat([values, past, torch.ones_like(past[..., :1])], dim=2),
+                    torch.cat(
+                        [
+                            torch.zeros_like(future[..., :1]).expand(
+                                -1, -1, values.shape[2]
+                            ),
+                            future,
+                            torch.zeros_like(future[..., :1]),
+                        ],
+                        dim=2,
+                    ),
+                ],
+                dim=1,
+            )
+        lengths = torch.full_like(values[:, 0, 0], values.shape[1], dtype=torch.int64)
+        raw = self.network(lengths, branch_free=True, values=values.to(self.dtype))
+        raw = raw.to(torch.float64).reshape(
+            -1, self.horizon, self.n_targets, self.n_levels
+        )
+        scale4, mean4 = scale[:, None, :, None], mean[:, None, :, None]
+        points = raw[..., :1] * scale4 + mean4
+        quantiles = torch.sort(raw[..., 1:], dim=-1).values * scale4 + mean4
+        quantiles = torch.sort(quantiles + self.offsets * scale4, dim=-1).values
+        out = torch.cat([points, quantiles], dim=-1)
+        return torch.where(constant[:, None, :, None], mean4.expand_as(out), out)
 
 
 def token_inputs(estimator, X, max_length):
@@ -461,6 +602,8 @@ torch.float32: convert it with values.to(torch.float32).
     sizes = {}  # symbolic axis (batch, words) -> (size, the input that set it)
     for (name, spec), value in zip(specs.items(), inputs, strict=True):
         _check_tensor(name, spec, value, sizes)
+    if "history" in specs:
+        return  # a forecaster's program: no lengths, no token ids
     max_length = specs[next(iter(specs))].shape[1]
     tensors = dict(zip(specs, inputs, strict=True))
     _check_range(
@@ -488,7 +631,8 @@ def _program_inputs(program):
         for node in graph.nodes
         if node.op == "placeholder" and (user is None or node.name in user)
     }
-    if not specs or "lengths" not in specs or any(v is None for v in specs.values()):
+    known = "lengths" in specs or "history" in specs
+    if not specs or not known or any(v is None for v in specs.values()):
         raise ValueError(
             f"This program takes ({', '.join(specs)}), not the inputs of a program "
             "written by skrnn.export; check_export_inputs checks only those."
@@ -506,6 +650,12 @@ _AXIS_FIXES = {
     "max_length); skrnn.token_inputs pads for you",
     ("word_types", 1): "pad every batch to max_length={size} steps, as ids",
     ("values", 2): "give each step the {size} features the model was fitted on",
+    ("history", 1): "pass the last window_={size} steps of each series",
+    ("history", 2): "give each step the {size} columns the forecaster was fitted on",
+    ("covariates", 1): "pass the covariates of the window_ steps of history "
+    "and then of the horizon forecast steps ({size} rows)",
+    ("covariates", 2): "give each step the {size} covariates the forecaster "
+    "was fitted with",
     ("ids", 2): "give each token the {size} fields the tagger was fitted on",
     ("chars", 1): "pad each word's characters with 0 to {size} (words are cut at "
     "{size} characters); skrnn.token_inputs does it",

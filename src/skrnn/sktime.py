@@ -53,8 +53,9 @@ default=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
     hidden_size : int, default=64
         Width of the recurrent layer.
 
-    max_epochs : int, default=300
-        Maximum number of epochs.
+    max_epochs : int, default=1000
+        Cap on the number of epochs (the held-out fit decides how many, see
+        ``early_stopping`` of :class:`skrnn.RNNForecaster`).
 
     lr : float, default=1e-2
         Learning rate.
@@ -96,7 +97,7 @@ default=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
         quantiles=DEFAULT_QUANTILES,
         cell="lstm",
         hidden_size=64,
-        max_epochs=300,
+        max_epochs=1000,
         lr=1e-2,
         random_state=None,
     ):
