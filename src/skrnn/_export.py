@@ -81,7 +81,8 @@ def export(estimator, path=None, *, max_length=None):
       standardised inside, as ``predict`` does);
     - ``covariates``: float64, shape ``(batch, window_ + horizon,
       n_covariates_)``, the covariates of those steps and then of the
-      forecast steps.
+      forecast steps, in the original units (standardised inside by the
+      window's own, as ``predict`` does).
 
     ``max_length`` does not apply: the program reads ``window_`` steps. The
     recursive strategy is not exported: it feeds each forecast back as
@@ -393,6 +394,15 @@ class _TokenProgram(_Program):
         )
 
 
+def _moments(windows):
+    """Per-window mean and spread (1 where constant) of ``(batch, steps, k)``,
+    and which are constant, as the forecaster's ``_window_moments``."""
+    mean = windows.mean(dim=1)
+    spread = windows.std(dim=1, correction=0)
+    constant = spread <= _CONSTANT * torch.clamp(mean.abs(), min=1.0)
+    return mean, torch.where(constant, torch.ones_like(spread), spread), constant
+
+
 class _ForecastProgram(nn.Module):
     """A direct forecaster's network between the per-window standardisation
     and the calibrated, sorted, unscaled forecasts (what ``predict`` and
@@ -412,13 +422,12 @@ class _ForecastProgram(nn.Module):
         self.register_buffer("offsets", torch.as_tensor(offsets, dtype=torch.float64))
 
     def forward(self, history, covariates=None):
-        mean = history.mean(dim=1)
-        spread = history.std(dim=1, correction=0)
-        constant = spread <= _CONSTANT * torch.clamp(mean.abs(), min=1.0)
-        scale = torch.where(constant, torch.ones_like(spread), spread)
+        mean, scale, constant = _moments(history)
         values = (history - mean[:, None]) / scale[:, None]
         if self.covariates:
             window = history.shape[1]
+            cov_mean, cov_scale, _ = _moments(covariates[:, :window])
+            covariates = (covariates - cov_mean[:, None]) / cov_scale[:, None]
             past, future = covariates[:, :window], covariates[:, window:]
             values = torch.cat(
                 [

@@ -174,8 +174,10 @@ default=(0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 
     The network reads each window standardised by its own mean and standard
     deviation and forecasts in those units, so a level it never saw in fit
-    is no extrapolation. A window whose history is constant is forecast as
-    that constant. The windows are float32.
+    is no extrapolation; its covariates (past and future rows) are
+    standardised by the mean and standard deviation of their past rows in the
+    window, for the same reason. A window whose history is constant is
+    forecast as that constant. The windows are float32.
 
     Forecasts come back in the form of ``y``: a pandas Series or DataFrame
     with its index continued past the end of the history (a DatetimeIndex or
@@ -984,11 +986,16 @@ def _window_moments(past):
 def _features(past, mean, scale, cov_past, cov_future):
     """Network input of each window: its scaled history, and with covariates,
     the covariates of the history and then of the future steps (whose target
-    features are zero and flagged as unobserved)."""
+    features are zero and flagged as unobserved), standardised by the
+    window's own covariates (a trending covariate, such as real consumption,
+    otherwise reaches levels never seen in fit, see :doc:`/benchmarks`)."""
     scaled = (past - mean[:, None, :]) / scale[:, None, :]
     if cov_past is None:
         return scaled
     n, ahead = len(past), cov_future.shape[1]
+    cov_mean, cov_scale, _ = _window_moments(cov_past)
+    cov_past = (cov_past - cov_mean[:, None, :]) / cov_scale[:, None, :]
+    cov_future = (cov_future - cov_mean[:, None, :]) / cov_scale[:, None, :]
     observed = np.concatenate(
         [
             np.concatenate([scaled, cov_past, np.ones((n, past.shape[1], 1))], axis=2),
