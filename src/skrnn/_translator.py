@@ -29,7 +29,7 @@ from ._seq2seq import ATTENTIONS
 from ._token_input import TOKEN_CONSTRAINTS, TOKEN_FITTED_ATTRIBUTES, TokenInputMixin
 
 #: Without ``max_output_length``, decoding stops at this many times the
-#: longest training target (plus a few tokens), so that it always ends.
+#: longest training target, so that it always ends.
 OUTPUT_LENGTH_FACTOR = 2
 
 
@@ -292,7 +292,7 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
             self._target_kind = dataclasses.asdict(kind)
             longest = max(map(len, targets))
             self.max_output_length_ = int(OUTPUT_LENGTH_FACTOR * longest)
-        elif dataclasses.asdict(kind) != self._target_kind:
+        elif kind.kind != self._target_kind["kind"]:
             raise ValueError(
                 f"y holds targets of kind {kind.kind!r}, but the estimator was "
                 f"fitted on {self._target_kind['kind']!r}. Pass targets of the same "
