@@ -45,7 +45,7 @@ OUTPUT_LENGTH_FACTOR = 2
     lr_why=(
         "\n        3e-3, not the classifier's 1e-2: on grapheme-to-phoneme data\n"
         "        (hundreds of batches per epoch) 1e-2 stalled at a validation token\n"
-        "        accuracy that 3e-3 passed in its second epoch, and small data sets\n"
+        "        accuracy that 3e-3 passed after its first epoch, and small data sets\n"
         "        (a few hundred sequences) learnt as well at 3e-3 (see\n"
         "        :doc:`/benchmarks`)."
     ),
