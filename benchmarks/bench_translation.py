@@ -13,8 +13,8 @@ beam search one word at a time).
 
 ``--epoch-speed`` also times one training epoch of the estimator against a
 hand-written PyTorch encoder-decoder with the same layers (embedding,
-bidirectional LSTM encoder, LSTM decoder with the same multiplicative
-attention and output layer), teacher forcing, Adam and gradient clipping, on
+bidirectional LSTM encoder, LSTM decoder with the same additive attention
+and output layer), teacher forcing, Adam and gradient clipping, on
 the same words and batch size; interleaved repeats, medians, one torch
 thread. The hand-written loop gets its id tensors encoded beforehand (outside
 its timing), draws random batches, and runs the fused kernels on the padded
@@ -181,6 +181,8 @@ class HandWritten(nn.Module):
         self.target_embed = nn.Embedding(n_out, embedding_dim, padding_idx=0)
         self.decoder = nn.LSTM(embedding_dim, hidden, batch_first=True)
         self.key = nn.Linear(2 * hidden, hidden, bias=False)
+        self.query = nn.Linear(hidden, hidden)
+        self.score = nn.Linear(hidden, 1, bias=False)
         self.combine = nn.Linear(3 * hidden, hidden)
         self.head = nn.Linear(hidden, n_out)
 
@@ -192,7 +194,9 @@ class HandWritten(nn.Module):
         h0 = torch.tanh(self.bridge(last))[None]
         outputs, _ = self.decoder(self.target_embed(decoder_input), (h0, h0 * 0))
         mask = torch.arange(source.shape[1])[None] < lengths[:, None]
-        scores = torch.bmm(outputs, self.key(memory).transpose(1, 2))
+        keys = self.key(memory)
+        hidden = torch.tanh(self.query(outputs)[:, :, None] + keys[:, None])
+        scores = self.score(hidden).squeeze(-1)
         weights = torch.softmax(scores.masked_fill(~mask[:, None], -torch.inf), -1)
         context = torch.bmm(weights, memory)
         return self.head(torch.tanh(self.combine(torch.cat([outputs, context], -1))))

@@ -70,7 +70,8 @@ with warnings.catch_warnings():
     model.fit(X_train, y_train)
 
 predicted = model.predict(X_test)
-print(f"exact match on unseen numbers: {sequence_accuracy_score(y_test, predicted):.3f}")
+accuracy = sequence_accuracy_score(y_test, predicted)
+print(f"exact match on unseen numbers: {accuracy:.3f}")
 print(f"word error rate: {token_error_rate(y_test, predicted):.3f}")
 for number, words in list(zip(X_test, predicted, strict=True))[:5]:
     print(number, " ".join(words))

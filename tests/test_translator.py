@@ -251,3 +251,11 @@ def test_every_cell_trains_and_decodes(cell):
     model.set_params(beam_size=2)
     assert len(model.predict(X)) == len(X)
     assert len(model.sample(X, random_state=0)) == len(X)
+
+
+def test_later_calls_take_the_same_kind_of_target():
+    X = ["ab", "ba", "aab"] * 2
+    model = SequenceTranslator(**FAST).partial_fit(X, [s[::-1] for s in X])
+    model.partial_fit(X, np.array([s[::-1] for s in X]))  # strings in an array
+    with pytest.raises(ValueError, match="fitted on 'str'"):
+        model.partial_fit(X, [list(s[::-1]) for s in X])

@@ -94,7 +94,7 @@ class TranslationNetwork(nn.Module):
         bidirectional=False,
         dropout=0.0,
         nonlinearity="tanh",
-        attention="general",
+        attention="additive",
         target_embedding_dim=64,
         token_vocabulary_sizes=None,
         n_chars=0,
