@@ -481,7 +481,34 @@ class ReconstructionDecoder(nn.Module):
 OBJECTIVES = ("next_step", "reconstruction")
 
 
-class SequenceNetwork(nn.Module):
+class InputScaling:
+    """Input standardisation of a network that reads numbers, folded into the
+    first layer's weights (see :meth:`RecurrentEncoder.forward`). The buffers
+    are not part of the state dict: the estimator owns the statistics and sets
+    them with :meth:`set_input_scaling`."""
+
+    def _init_input_scaling(self, enabled, size):
+        self.input_scaling = enabled
+        # Off while the estimator trains on data it standardised itself.
+        self.fold_input_scaling = True
+        if enabled:
+            self.register_buffer("input_shift", torch.zeros(size), False)
+            self.register_buffer("input_inv_scale", torch.ones(size), False)
+
+    def set_input_scaling(self, mean, scale):
+        """Standardise inputs as ``(values - mean) / scale`` (tensors or arrays)."""
+        with torch.no_grad():
+            self.input_shift.copy_(torch.as_tensor(mean))
+            self.input_inv_scale.copy_(1.0 / torch.as_tensor(scale))
+
+    def input_affine(self):
+        """``(shift, inv_scale)`` for :meth:`RecurrentEncoder.forward`, or None."""
+        if not (self.input_scaling and self.fold_input_scaling):
+            return None
+        return self.input_shift, self.input_inv_scale
+
+
+class SequenceNetwork(InputScaling, nn.Module):
     """Recurrent encoder, readout and linear head.
 
     With ``per_step=False`` the output is ``(batch, output_size)``, one vector per
@@ -573,28 +600,8 @@ class SequenceNetwork(nn.Module):
         features = self.encoder.output_size if per_step else self.readout.output_size
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.head = nn.Linear(features, output_size)
-        # Input standardisation, folded into the first layer's weights (see
-        # RecurrentEncoder.forward). Not part of the state dict: the estimator
-        # owns the statistics and sets them with set_input_scaling.
-        self.input_scaling = input_scaling and self.embedder is None
-        # Off while the estimator trains on data it standardised itself.
-        self.fold_input_scaling = True
-        if self.input_scaling:
-            self.register_buffer("input_shift", torch.zeros(scaled_size), False)
-            self.register_buffer("input_inv_scale", torch.ones(scaled_size), False)
+        self._init_input_scaling(input_scaling and self.embedder is None, scaled_size)
         self.to(dtype)
-
-    def set_input_scaling(self, mean, scale):
-        """Standardise inputs as ``(values - mean) / scale`` (tensors or arrays)."""
-        with torch.no_grad():
-            self.input_shift.copy_(torch.as_tensor(mean))
-            self.input_inv_scale.copy_(1.0 / torch.as_tensor(scale))
-
-    def input_affine(self):
-        """``(shift, inv_scale)`` for :meth:`RecurrentEncoder.forward`, or None."""
-        if not (self.input_scaling and self.fold_input_scaling):
-            return None
-        return self.input_shift, self.input_inv_scale
 
     def forward(
         self,

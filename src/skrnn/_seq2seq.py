@@ -21,7 +21,7 @@ from functools import partial
 import torch
 from torch import nn
 
-from ._modules import RecurrentEncoder, TokenEmbedder, step_mask
+from ._modules import InputScaling, RecurrentEncoder, TokenEmbedder, step_mask
 
 PAD, BOS, EOS = 0, 1, 2
 N_RESERVED = 3
@@ -72,7 +72,7 @@ class Attention(nn.Module):
         return torch.bmm(weights, memory), weights
 
 
-class TranslationNetwork(nn.Module):
+class TranslationNetwork(InputScaling, nn.Module):
     """Recurrent encoder, attentive recurrent decoder, output layer.
 
     The encoder is :class:`~skrnn._modules.RecurrentEncoder` over token
@@ -154,31 +154,18 @@ class TranslationNetwork(nn.Module):
         never = torch.zeros(output_size, dtype=torch.bool)
         never[[PAD, BOS]] = True
         self.register_buffer("never", never, persistent=False)
-        self.input_scaling = input_scaling and self.embedder is None
-        self.fold_input_scaling = True
-        if self.input_scaling:
-            self.register_buffer("input_shift", torch.zeros(input_size), False)
-            self.register_buffer("input_inv_scale", torch.ones(input_size), False)
+        self._init_input_scaling(input_scaling and self.embedder is None, input_size)
         self.to(dtype)
 
     # -- encoder -----------------------------------------------------------------
-
-    def set_input_scaling(self, mean, scale):
-        """Standardise numeric inputs as ``(values - mean) / scale``."""
-        with torch.no_grad():
-            self.input_shift.copy_(torch.as_tensor(mean))
-            self.input_inv_scale.copy_(1.0 / torch.as_tensor(scale))
 
     def encode(self, lengths, values=None, ids=None, word_types=None, chars=None):
         """``(memory (B, S, K), keys, mask (B, S), state)``: what every
         decoder reads of the source."""
         if self.embedder is not None:
             values = self.dropout(self.embedder(ids, word_types, chars))
-        affine = None
-        if self.input_scaling and self.fold_input_scaling:
-            affine = (self.input_shift, self.input_inv_scale)
         lengths = lengths.to(values.device)
-        memory, last = self.encoder(values, lengths, affine)
+        memory, last = self.encoder(values, lengths, self.input_affine())
         mask = step_mask(lengths, memory.shape[1])
         # Padding outputs are meaningless (NaN even): zero them before use.
         memory = torch.where(mask[..., None], memory, 0.0)
