@@ -364,7 +364,9 @@ class BaseSequenceEstimator(
         )
         n_batches = math.ceil(len(train) / self.batch_size)
         monitor = self._monitor_settings(early_stopping, incremental, n_batches)
-        max_epochs = 1 if incremental else self._max_epochs(n_batches)
+        # The schedule spans the whole budget; partial_fit trains one epoch of it.
+        budget = self._max_epochs(n_batches)
+        max_epochs = 1 if incremental else budget
         # Restarts (n_init) only for a fresh fit: warm_start and partial_fit
         # continue the one network they have. SequenceTagger has no n_init.
         n_starts = 1 if (warm or incremental) else getattr(self, "n_init", 1)
@@ -381,7 +383,7 @@ class BaseSequenceEstimator(
                 monitor,
                 warm=warm,
                 incremental=incremental,
-                max_epochs=self._max_epochs(n_batches),
+                max_epochs=budget,
             )
             ending, n_new = _net.train(
                 net,
