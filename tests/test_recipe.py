@@ -11,6 +11,7 @@ from skrnn import RNNClassifier, RNNRegressor
 from skrnn._modules import (
     AttentionPooling,
     ConvFrontEnd,
+    MaskedBatchNorm,
     Readout,
     RecurrentEncoder,
     step_mask,
@@ -75,7 +76,8 @@ def test_concat_readout_is_last_mean_and_max():
 
 def test_conv_front_end_is_the_same_for_a_sequence_alone_and_in_a_batch():
     torch.manual_seed(0)
-    front = ConvFrontEnd(2, channels=4, kernel_size=5, stride=2, n_layers=2)
+    # Evaluation mode, as predictions run: normalisation by running statistics.
+    front = ConvFrontEnd(2, channels=4, kernel_size=5, stride=2, n_layers=2).eval()
     values = torch.randn(2, 20, 2)
     lengths = torch.tensor([20, 9])
     values[1, 9:] = 0.0  # padding is zero, as the network receives it
@@ -85,6 +87,25 @@ def test_conv_front_end_is_the_same_for_a_sequence_alone_and_in_a_batch():
     assert alone_length.tolist() == [3]
     torch.testing.assert_close(together[1:, :3], alone)
     assert torch.all(together[1, 3:] == 0)
+
+
+def test_masked_batch_norm_counts_real_steps_only():
+    torch.manual_seed(0)
+    norm = MaskedBatchNorm(3)
+    hidden = torch.randn(2, 3, 6)
+    mask = step_mask(torch.tensor([6, 2]), 6)[:, None, :]
+    padded = torch.where(mask, hidden, 1e6)  # padding that would dominate
+    out = norm(padded, mask)
+    real = torch.cat([hidden[0], hidden[1, :, :2]], dim=1)  # (3, 8 real steps)
+    expected = (real - real.mean(1, keepdim=True)) / torch.sqrt(
+        real.var(1, unbiased=False, keepdim=True) + 1e-5
+    )
+    torch.testing.assert_close(torch.cat([out[0], out[1, :, :2]], 1), expected)
+    torch.testing.assert_close(norm.running_mean, 0.1 * real.mean(1))
+    # Evaluation normalises by the running statistics, whatever the batch.
+    norm.eval()
+    alone = norm(hidden[1:, :, :2], mask[1:, :, :2])
+    torch.testing.assert_close(norm(padded, mask)[1:, :, :2], alone)
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])

@@ -33,7 +33,9 @@ def test_one_row_per_sequence_independent_of_the_batch(rng, estimator):
     y = np.arange(len(X)) % 2
     estimator = clone(estimator).set_params(batch_size=4).fit(X, y)
     features = estimator.transform(X)
+    # The readout's vector, then the convolutional front end's pooled features.
     width = 6 * (2 if estimator.bidirectional else 1)
+    width += estimator.net_.module_.front_end.output_size
     assert features.shape == (len(X), width)
     assert features.dtype == np.float64
     # Each sequence alone, then in another order: the same rows.
@@ -103,7 +105,7 @@ def test_tagger_tokens_and_tables():
 def test_feature_names_and_pandas_output(rng):
     X = pd.DataFrame(rng.randn(20, 6), columns=[f"t{i}" for i in range(6)])
     y = np.arange(20) % 2
-    clf = RNNClassifier(**TINY).fit(X, y)
+    clf = RNNClassifier(**TINY, front_end=None).fit(X, y)
     names = clf.get_feature_names_out()
     assert names.tolist() == [f"rnnclassifier{i}" for i in range(6)]
     clf.set_output(transform="pandas")
@@ -122,7 +124,8 @@ def test_pipeline_features_into_scikit_learn(rng):
     clusters = make_pipeline(clone(rnn), KMeans(2, n_init=3, random_state=0))
     labels = clusters.fit(X, y).predict(X)
     assert set(labels) == {0, 1}
-    assert pipe[:-1].get_feature_names_out().shape == (8,)
+    # 8 recurrent features and the front end's 64 pooled ones.
+    assert pipe[:-1].get_feature_names_out().shape == (8 + 64,)
 
 
 def test_transform_before_fit_raises():

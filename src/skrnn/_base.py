@@ -701,8 +701,10 @@ class BaseSequenceEstimator(
         recurrent layer (``readout='last'``: its output at the sequence's own
         last step, both directions concatenated when bidirectional; for an LSTM
         this is the hidden state ``h``, not the cell state; ``'mean'`` and
-        ``'max'``: those outputs pooled over the real steps); with one output
-        per step, the top layer's output at every real step. Features for
+        ``'max'``: those outputs pooled over the real steps), followed, with
+        the convolutional front end, by its features averaged over the
+        sequence's steps; with one output per step, the top layer's output at
+        every real step. Features for
         :class:`~sklearn.linear_model.LogisticRegression`,
         :class:`~sklearn.cluster.KMeans` or :class:`~sklearn.manifold.TSNE` in a
         :class:`~sklearn.pipeline.Pipeline`. A sequence's representation does

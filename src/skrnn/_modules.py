@@ -227,20 +227,61 @@ def step_mask(lengths, max_length):
     return steps[None, :] < lengths[:, None]
 
 
+class MaskedBatchNorm(nn.Module):
+    """Batch normalisation of ``(batch, channels, steps)`` over real steps only.
+
+    :class:`torch.nn.BatchNorm1d` would count the padding of a batch of
+    sequences of different lengths in its statistics; this one averages over
+    the steps inside ``mask`` ``(batch, 1, steps)``. Training normalises by the
+    batch's statistics and updates running ones (momentum 0.1, as torch);
+    evaluation uses the running statistics, so a prediction does not depend
+    on the other sequences of its batch.
+    """
+
+    def __init__(self, channels, *, momentum=0.1, eps=1e-5):
+        super().__init__()
+        self.momentum, self.eps = momentum, eps
+        self.weight = nn.Parameter(torch.ones(channels))
+        self.bias = nn.Parameter(torch.zeros(channels))
+        self.register_buffer("running_mean", torch.zeros(channels))
+        self.register_buffer("running_var", torch.ones(channels))
+
+    def forward(self, hidden, mask):
+        if self.training:
+            count = mask.sum().clamp(min=1).to(hidden.dtype)
+            inside = torch.where(mask, hidden, 0.0)
+            mean = inside.sum(dim=(0, 2)) / count
+            centred = torch.where(mask, hidden - mean[None, :, None], 0.0)
+            var = (centred**2).sum(dim=(0, 2)) / count
+            with torch.no_grad():
+                unbiased = var * count / (count - 1).clamp(min=1)
+                self.running_mean.lerp_(mean.detach(), self.momentum)
+                self.running_var.lerp_(unbiased.detach(), self.momentum)
+        else:
+            mean, var = self.running_mean, self.running_var
+        scale = self.weight * torch.rsqrt(var + self.eps)
+        return (hidden - mean[None, :, None]) * scale[None, :, None] + self.bias[
+            None, :, None
+        ]
+
+
 class ConvFrontEnd(nn.Module):
     """Convolutions before the recurrence: local shapes in, fewer steps out.
 
     ``n_layers`` blocks of a 1-D convolution (``channels`` filters of width
-    ``kernel_size``, stride ``stride``) and a ReLU, as in the convolutional
-    part of LSTM-FCN (Karim et al. 2018), whose family is the strongest
-    recurrent one on the UCR archive. A stride above 1 shortens the series the
+    ``kernel_size``, stride ``stride``), batch normalisation over the real
+    steps (:class:`MaskedBatchNorm`) and a ReLU: the convolutional part of
+    LSTM-FCN (Karim et al. 2018), whose family is the strongest recurrent one
+    on the UCR archive, with strides. A stride above 1 shortens the series the
     recurrence reads, which is most of the cost of long series. Outputs past a
     sequence's own end are set to zero after every block, so a sequence's
     features do not depend on the padding of its batch, and the returned
-    lengths are each sequence's own.
+    lengths are each sequence's own. :meth:`pool` is the features' mean over
+    each sequence's steps (FCN's global average pooling), which the network's
+    head reads beside the recurrent readout, as LSTM-FCN's does.
     """
 
-    def __init__(self, input_size, *, channels=64, kernel_size=7, stride=2, n_layers=2):
+    def __init__(self, input_size, *, channels=64, kernel_size=7, stride=2, n_layers=3):
         super().__init__()
         self.kernel_size, self.stride = kernel_size, stride
         self.padding = kernel_size // 2
@@ -254,6 +295,7 @@ class ConvFrontEnd(nn.Module):
             )
             for i in range(n_layers)
         )
+        self.norms = nn.ModuleList(MaskedBatchNorm(channels) for _ in range(n_layers))
         self.output_size = channels
 
     def forward(self, values, lengths):
@@ -263,12 +305,19 @@ class ConvFrontEnd(nn.Module):
         zeros, the character features of padding tokens)."""
         inside = step_mask(lengths, values.shape[1])[..., None]
         hidden = torch.where(inside, values, 0.0).transpose(1, 2)
-        for conv in self.convs:
-            hidden = torch.relu(conv(hidden))
+        for conv, norm in zip(self.convs, self.norms, strict=True):
+            hidden = conv(hidden)
             lengths = (lengths + 2 * self.padding - self.kernel_size) // self.stride + 1
             inside = step_mask(lengths, hidden.shape[2])[:, None, :]
-            hidden = torch.where(inside, hidden, 0.0)
+            hidden = torch.where(inside, torch.relu(norm(hidden, inside)), 0.0)
         return hidden.transpose(1, 2), lengths
+
+    @staticmethod
+    def pool(features, lengths):
+        """The mean of ``features (batch, steps, channels)`` over each
+        sequence's real steps: ``(batch, channels)``."""
+        mask = step_mask(lengths, features.shape[1])[..., None]
+        return _masked_mean(features, mask, lengths)
 
 
 READOUTS = ("last", "mean", "max", "attention", "concat")
@@ -598,6 +647,8 @@ class SequenceNetwork(InputScaling, nn.Module):
                 self.encoder.output_size, cell=cell, nonlinearity=nonlinearity
             )
         features = self.encoder.output_size if per_step else self.readout.output_size
+        if self.front_end is not None:
+            features += self.front_end.output_size
         self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
         self.head = nn.Linear(features, output_size)
         self._init_input_scaling(input_scaling and self.embedder is None, scaled_size)
@@ -637,6 +688,7 @@ class SequenceNetwork(InputScaling, nn.Module):
                 values = (values - shift) * inv_scale
                 input_affine = None
             values, lengths = self.front_end(values, lengths.to(values.device))
+            pooled = self.front_end.pool(values, lengths)
         outputs, last = encode(values, lengths, input_affine)
         if self.objective is not None and representation:
             return last
@@ -650,6 +702,10 @@ class SequenceNetwork(InputScaling, nn.Module):
             features = outputs
         else:
             features = self.readout(outputs, last, lengths)
+            if self.front_end is not None:
+                # What the convolutions found anywhere in the sequence, beside
+                # what the recurrence made of their order (LSTM-FCN's head).
+                features = torch.cat([features, pooled], dim=-1)
         if representation:
             return features
         if not isinstance(self.dropout, nn.Identity):

@@ -53,18 +53,7 @@ class RNNRegressor(RegressorMixin, TokenInputMixin, BaseSequenceEstimator):
     ----------
     {core_params}
 
-    front_end : {'auto', 'conv'} or None, default='auto'
-        ``'conv'`` runs two blocks of a 1-D convolution (64 filters of width 7,
-        stride 2) and a ReLU before the recurrence, as in LSTM-FCN: the
-        recurrence then reads local shapes instead of single values, over a
-        quarter of the steps. ``'auto'`` uses it wherever there is one output
-        per sequence of numeric input (not with ``return_sequences=True``, nor
-        on token input, whose embeddings the recurrence reads: on sentence
-        sentiment it lowered the validation accuracy, see
-        :doc:`/benchmarks`); None feeds the raw steps to the recurrence. On by
-        default because a recurrence alone does not learn long univariate
-        series from few examples (ArrowHead, 251 steps: test accuracy 0.30
-        without it, see :doc:`/benchmarks`).
+    {front_end_params}
 
     readout : {'last', 'mean', 'max', 'attention', 'concat'}, default='mean'
         How a sequence's recurrent outputs become one vector: ``'last'`` takes
