@@ -503,7 +503,7 @@ class BaseSequenceEstimator(
     def _patience(self, early_stopping, n_batches=None):
         """``n_iter_no_change`` in epochs, for ``n_batches`` training batches per
         epoch. 'auto' is 5 epochs on a validation score; on the training loss,
-        about 100 gradient steps within 10 to 50 epochs (50 when the number of
+        about 300 gradient steps within 10 to 50 epochs (50 when the number of
         batches is not known, as for a loaded model)."""
         if self.n_iter_no_change != "auto":
             return self.n_iter_no_change
@@ -511,7 +511,7 @@ class BaseSequenceEstimator(
             return AUTO_VALIDATION_PATIENCE
         if n_batches is None:
             return 50
-        return min(50, max(10, math.ceil(100 / n_batches)))
+        return min(50, max(10, math.ceil(300 / n_batches)))
 
     def _max_epochs(self, n_batches=None):
         """Epochs a fit may run: ``max_epochs``, for ``n_batches`` training
