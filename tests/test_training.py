@@ -237,7 +237,9 @@ def test_warm_start_continues_from_the_previous_weights(rng):
     first_loss = clf.loss_curve_[-1]
     clf.fit(X, y)
     assert clf.n_iter_ == 8
-    assert clf.loss_curve_[4] < first_loss + 0.05
+    # The second fit starts near where the first ended, not from scratch (its
+    # fresh optimizer may move the weights a little first).
+    assert clf.loss_curve_[4] < min(first_loss + 0.1, clf.loss_curve_[0] / 2)
     cold = RNNClassifier(**TINY).fit(X, y).fit(X, y)
     assert cold.n_iter_ == 4
 
@@ -482,7 +484,10 @@ def test_auto_patience_follows_what_is_monitored(rng):
         hidden_size=2, lr=1e-9, early_stopping=True, max_epochs=100, random_state=0
     ).fit(X, y)
     assert clf.n_iter_ == 1 + 6
-    # Patience 50 on the training loss.
-    clf = RNNClassifier(hidden_size=2, lr=1e-9, max_epochs=100, random_state=0)
+    # Patience 50 on the training loss (no front end: its batch normalisation
+    # makes the loss of reshuffled batches differ even with nothing learnt).
+    clf = RNNClassifier(
+        hidden_size=2, lr=1e-9, max_epochs=100, front_end=None, random_state=0
+    )
     clf.fit(X, y)
     assert clf.n_iter_ == 1 + 51
