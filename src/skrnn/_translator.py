@@ -181,7 +181,7 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
     those of 32 on a CPU; Adam at 5e-3 annealed to zero by a cosine schedule
     over about 22,000 gradient steps (``max_epochs='auto'``), so that a fit
     ends by itself: 16 epochs of CMUdict's 92,500 training words, about 25
-    minutes of one CPU thread, and 100 epochs of a small data set (a few
+    minutes of one CPU thread, and at most 100 epochs of a small data set (a few
     seconds to minutes). From 2,000 sequences on, a tenth is set aside to
     keep the best epoch (``early_stopping='auto'``). For more data, or a
     larger network, raise ``max_epochs`` or ``hidden_size``: the
