@@ -101,7 +101,8 @@ def test_numeric_input_sequences():
     X = [rng.normal(size=(rng.randint(2, 6), 2)) for _ in range(100)]
     # The target: the sign of each step's first feature.
     y = ["".join("+" if v > 0 else "-" for v in x[:, 0]) for x in X]
-    model = _fit(X, y, max_epochs=40, lr=1e-2)
+    # max_epochs='auto': 100 epochs of these 2 batches, 200 annealed steps.
+    model = _fit(X, y, lr=1e-2)
     assert model.score(X, y) >= 0.9
     assert model.vocabularies_ is None
 

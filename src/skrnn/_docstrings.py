@@ -42,6 +42,14 @@ Set aside ``validation_fraction`` of the training sequences (stratified
         training loss keeps falling long after the model stops improving (see
         :doc:`/benchmarks`)."""
 
+MAX_EPOCHS_AUTO = (
+    "``'auto'`` is about 8,000 gradient steps:\n"
+    "        ``ceil(8000 / n_batches)`` epochs, ``n_batches`` the training batches of\n"
+    "        an epoch, but at least 24 and at most 300, so that a corpus of\n"
+    "        thousands of sentences gets the few epochs it needs and a small data\n"
+    "        set the many updates it needs."
+)
+
 TRAINING_PARAMS_DOC = """\
 max_epochs : int or 'auto', default={max_epochs}
         Maximum number of passes over the training data. Training stops earlier
@@ -50,11 +58,7 @@ max_epochs : int or 'auto', default={max_epochs}
         :class:`~sklearn.neural_network.MLPClassifier`); a
         :class:`~sklearn.exceptions.ConvergenceWarning` says when it did not,
         except with ``lr_schedule='cosine'``, whose rate reaches zero at
-        ``max_epochs`` by design. ``'auto'`` is about 8,000 gradient steps:
-        ``ceil(8000 / n_batches)`` epochs, ``n_batches`` the training batches of
-        an epoch, but at least 24 and at most 300, so that a corpus of
-        thousands of sentences gets the few epochs it needs and a small data
-        set the many updates it needs.
+        ``max_epochs`` by design. {max_epochs_auto}
 
     batch_size : int, default={batch_size}
         {batch_size_why}
@@ -358,6 +362,7 @@ def estimator_doc(
     dropout=0.0,
     lowercase=True,
     max_epochs=500,
+    max_epochs_auto=MAX_EPOCHS_AUTO,
     n_iter_no_change="'auto'",
     early_stopping="'auto'",
     n_iter_no_change_why=SMALL_DATA_STOPPING,
@@ -386,7 +391,8 @@ def estimator_doc(
 
     ``class_weight`` is the text of that parameter (placed where the signature
     has it, after ``warm_start``), or None for an estimator without it; so is
-    ``n_init`` (its default, placed after ``validation_fraction``). ``lr`` and
+    ``n_init`` (its default, placed after ``validation_fraction``);
+    ``max_epochs_auto`` says what ``max_epochs='auto'`` is. ``lr`` and
     ``lr_schedule`` are the defaults as written, the ``*_why`` texts the reason
     for them; ``early_stopping_doc`` is the text of that parameter. The token
     parameters go into ``{token_params}`` and, for estimators that read raw
@@ -401,6 +407,7 @@ def estimator_doc(
     training = substitute(
         TRAINING_PARAMS_DOC,
         max_epochs=str(max_epochs),
+        max_epochs_auto=max_epochs_auto,
         n_iter_no_change=str(n_iter_no_change),
         early_stopping=str(early_stopping),
         early_stopping_doc=early_stopping_doc,
