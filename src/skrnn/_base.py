@@ -71,6 +71,11 @@ class BaseSequenceEstimator(
 ):
     """Base class of the recurrent estimators. Not for direct use."""
 
+    #: ``max_epochs='auto'``'s budget: about this many gradient steps, within
+    #: these many epochs (an estimator may set its own).
+    _auto_steps = AUTO_STEPS
+    _auto_epochs = AUTO_EPOCHS
+
     _parameter_constraints = {
         "cell": [AnyCaseOptions({"lstm", "gru", "rnn"})],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
@@ -517,15 +522,15 @@ class BaseSequenceEstimator(
         """Epochs a fit may run: ``max_epochs``, for ``n_batches`` training
         batches per epoch (a subclass that chooses the number of epochs
         another way returns that).
-        'auto' is about ``AUTO_STEPS`` gradient steps within ``AUTO_EPOCHS``
+        'auto' is about ``_auto_steps`` gradient steps within ``_auto_epochs``
         (the fewest when the number of batches is not known, as for a loaded
         model, which does not train)."""
         if self.max_epochs != "auto":
             return self.max_epochs
-        low, high = AUTO_EPOCHS
+        low, high = self._auto_epochs
         if n_batches is None:
             return low
-        return min(high, max(low, math.ceil(AUTO_STEPS / n_batches)))
+        return min(high, max(low, math.ceil(self._auto_steps / n_batches)))
 
     def _planned_end(self, n_epochs):
         """Whether ending at the epoch budget after ``n_epochs`` epochs is the

@@ -1,7 +1,6 @@
 """SequenceTranslator: a new sequence of its own length for each sequence."""
 
 import dataclasses
-import math
 import warnings
 from numbers import Integral, Real
 
@@ -198,6 +197,12 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
     ['cba', 'bac']
     """
 
+    # max_epochs='auto': the base's at least 24 epochs are half again as many
+    # as one CPU thread trains on CMUdict in 30 minutes, and a few thousand
+    # sequences need no more than 100.
+    _auto_steps = AUTO_STEPS
+    _auto_epochs = AUTO_EPOCHS
+
     _parameter_constraints = {
         **BaseSequenceEstimator._parameter_constraints,
         "attention": [StrOptions(set(ATTENTIONS))],
@@ -310,20 +315,6 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
 
     def _n_outputs(self):
         return len(self.output_tokens_) + N_RESERVED
-
-    def _max_epochs(self, n_batches=None):
-        """``max_epochs``; 'auto' is about ``AUTO_STEPS`` gradient steps within
-        ``AUTO_EPOCHS`` (the fewest when the number of batches is not known, as
-        for a loaded model, which does not train). The translator's own budget:
-        the base's at least 24 epochs are half again as many as one CPU
-        thread trains on CMUdict in 30 minutes, and a few thousand
-        sequences need no more than 100."""
-        if self.max_epochs != "auto":
-            return self.max_epochs
-        low, high = AUTO_EPOCHS
-        if n_batches is None:
-            return low
-        return min(high, max(low, math.ceil(AUTO_STEPS / n_batches)))
 
     def _check_params_consistency(self):
         super()._check_params_consistency()
