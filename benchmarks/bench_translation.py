@@ -30,7 +30,8 @@ Run from the repository root (1 torch thread; ``OMP_NUM_THREADS=1``)::
     python benchmarks/bench_translation.py --train-size 20000 --time-cap 600
     python benchmarks/bench_translation.py --epoch-speed --train-size 5000
 
-Needs ``../shared/data/cmudict/cmudict`` (or ``--data-dir``); skips cleanly
+Needs ``../shared/data/cmudict/cmudict`` (``--data-dir``: the shared data
+folder, or the cmudict folder inside it); skips cleanly
 without it. Published WER on CMUdict (their own splits): joint-sequence and
 WFST systems about 24-25 %, encoder-decoder LSTMs 23-29 %, Transformers
 20-23 %.
@@ -313,8 +314,12 @@ def main(argv=None):
         for name, value in (item.split("=", 1) for item in args.set)
     }
     if args.data_dir is None:
-        args.data_dir = _harness.SHARED_DATA_DIR / "cmudict"
-    if not (args.data_dir / "cmudict").exists():
+        args.data_dir = _harness.SHARED_DATA_DIR
+    if (args.data_dir / "cmudict").is_dir():
+        # The shared data folder, as the other benchmarks take it, rather than
+        # the cmudict folder inside it.
+        args.data_dir = args.data_dir / "cmudict"
+    if not (args.data_dir / "cmudict").is_file():
         path = args.data_dir / "cmudict"
         print(f"skipped: {path} not found (the shared data sets are absent)")
         return 0
