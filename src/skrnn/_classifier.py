@@ -144,8 +144,13 @@ class RNNClassifier(ClassifierMixin, TokenInputMixin, BaseSequenceEstimator):
         **BaseSequenceEstimator._fitted_attributes,
         **TOKEN_FITTED_ATTRIBUTES,
         "classes_": "labels",
+        "_front_end": "front_end",
     }
-    _required_attributes = (*BaseSequenceEstimator._required_attributes, "classes_")
+    _required_attributes = (
+        *BaseSequenceEstimator._required_attributes,
+        "classes_",
+        "_front_end",
+    )
 
     def _n_outputs(self):
         return len(self.classes_)
@@ -255,7 +260,7 @@ class RNNClassifier(ClassifierMixin, TokenInputMixin, BaseSequenceEstimator):
         return {
             **super()._network_kwargs(),
             "init": self._recurrent_init,
-            "front_end": self._resolved_front_end(),
+            "front_end": self._front_end,
             "readout": self.readout,
         }
 
