@@ -20,7 +20,8 @@ def planted():
     rng = np.random.RandomState(0)
     X = rng.randn(600, 10, 1).astype(np.float32)
     y = (X[:, 2, 0] + X[:, 6, 0] > 0).astype(int)
-    clf = RNNClassifier(random_state=0)  # the defaults: 10 steps, no front end
+    # The steps straight into the recurrence (no convolutions to blur them).
+    clf = RNNClassifier(front_end=None, random_state=0)
     return clf.fit(X[:450], y[:450]), X[450:], y[450:]
 
 
@@ -87,10 +88,10 @@ def test_completeness_with_a_target_class_and_a_baseline(rng):
 
 
 def test_integrated_gradients_converge_with_the_relu_front_end(rng):
-    # The convolutional front end is piecewise linear: the path
+    # The default convolutional front end is piecewise linear: the path
     # integral needs more points (documented under n_steps).
     X = _ragged(rng)
-    reg = RNNRegressor(hidden_size=8, max_epochs=5, front_end="conv", random_state=0)
+    reg = RNNRegressor(hidden_size=8, max_epochs=5, random_state=0)
     reg.fit(X, [x[:, 0].sum() for x in X])
     baselines = [np.broadcast_to(reg.input_mean_, x.shape) for x in X]
     expected = reg.predict(X) - reg.predict(baselines)
@@ -105,8 +106,7 @@ def test_integrated_gradients_converge_with_the_relu_front_end(rng):
 def test_a_sequence_does_not_depend_on_its_batch(rng, method):
     X = _ragged(rng)
     y = np.arange(len(X)) % 2
-    clf = RNNClassifier(hidden_size=8, max_epochs=5, front_end="conv", random_state=0)
-    clf.fit(X, y)
+    clf = RNNClassifier(hidden_size=8, max_epochs=5, random_state=0).fit(X, y)
     together = step_importance(clf, X, method=method)
     small_batches = step_importance(clf, X, method=method, batch_size=3)
     for i in (0, 7):

@@ -24,22 +24,18 @@ def _ragged(rng, n=12, n_features=2):
     [
         RNNClassifier(**TINY),
         RNNClassifier(bidirectional=True, readout="mean", cell="gru", **TINY),
-        RNNRegressor(readout="max", front_end="conv", **TINY),
+        RNNRegressor(readout="max", **TINY),
     ],
-    ids=["last", "bidirectional-mean", "max-conv"],
+    ids=["last", "bidirectional-mean", "max"],
 )
 def test_one_row_per_sequence_independent_of_the_batch(rng, estimator):
     X = _ragged(rng)
     y = np.arange(len(X)) % 2
     estimator = clone(estimator).set_params(batch_size=4).fit(X, y)
     features = estimator.transform(X)
-    # The readout's vector, then the convolutional front end's pooled features
-    # (short series: 'auto' has no front end).
+    # The readout's vector, then the convolutional front end's pooled features.
     width = 6 * (2 if estimator.bidirectional else 1)
-    if estimator.front_end == "conv":
-        width += estimator.net_.module_.front_end.output_size
-    else:
-        assert estimator.net_.module_.front_end is None
+    width += estimator.net_.module_.front_end.output_size
     assert features.shape == (len(X), width)
     assert features.dtype == np.float64
     # Each sequence alone, then in another order: the same rows.
@@ -128,8 +124,8 @@ def test_pipeline_features_into_scikit_learn(rng):
     clusters = make_pipeline(clone(rnn), KMeans(2, n_init=3, random_state=0))
     labels = clusters.fit(X, y).predict(X)
     assert set(labels) == {0, 1}
-    # 8 recurrent features (8 steps: 'auto' has no front end).
-    assert pipe[:-1].get_feature_names_out().shape == (8,)
+    # 8 recurrent features and the front end's 64 pooled ones.
+    assert pipe[:-1].get_feature_names_out().shape == (8 + 64,)
 
 
 def test_transform_before_fit_raises():

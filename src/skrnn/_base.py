@@ -54,11 +54,6 @@ AUTO_VALIDATION_PATIENCE = 5
 AUTO_STEPS = 8000
 AUTO_EPOCHS = (24, 300)
 
-#: ``front_end='auto'`` convolves series whose median length is at least this:
-#: its three stride-2 blocks leave the recurrence an eighth of the steps, and
-#: shorter series lost accuracy to it (see :doc:`/benchmarks`).
-CONV_MIN_STEPS = 64
-
 
 def _transforms(estimator):
     """Whether ``transform`` applies: estimators of ``fit(X, y)`` on sequences
@@ -230,19 +225,14 @@ class BaseSequenceEstimator(
         sequence); ``representation``: for what the head reads."""
         return self._per_step_targets()
 
-    def _resolved_front_end(self, sequences, warm):
-        """``front_end`` as the network takes it, decided in fit: 'auto' is the
-        convolutional front end for one output per sequence of numeric input
-        (token input has its embeddings) whose median length is at least
-        :data:`CONV_MIN_STEPS`; a warm fit keeps the first fit's choice."""
-        if self.front_end != "auto":
-            return self.front_end
-        if warm:
-            return self._front_end
-        numeric = isinstance(sequences, Sequences)
-        if self._per_step_targets() or not numeric:
-            return None
-        return "conv" if np.median(sequences.lengths) >= CONV_MIN_STEPS else None
+    def _resolved_front_end(self):
+        """``front_end`` as the network takes it: 'auto' is the convolutional
+        front end wherever there is one output per sequence of numeric input
+        (token input has its embeddings)."""
+        if self.front_end == "auto":
+            tokens = getattr(self, "_input_kind", "numbers") == "tokens"
+            return None if self._per_step_targets() or tokens else "conv"
+        return self.front_end
 
     def _criterion(self, n_outputs):
         """The loss, as :func:`skrnn._net.build_net` names it."""
@@ -327,8 +317,6 @@ class BaseSequenceEstimator(
         self._check_params_consistency()
         device = resolve_device(self.device)
         sequences = self._validate_X(X, reset=not warm, **inputs)
-        if hasattr(self, "front_end"):
-            self._front_end = self._resolved_front_end(sequences, warm)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y "

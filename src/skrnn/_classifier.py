@@ -144,13 +144,8 @@ class RNNClassifier(ClassifierMixin, TokenInputMixin, BaseSequenceEstimator):
         **BaseSequenceEstimator._fitted_attributes,
         **TOKEN_FITTED_ATTRIBUTES,
         "classes_": "labels",
-        "_front_end": "front_end",
     }
-    _required_attributes = (
-        *BaseSequenceEstimator._required_attributes,
-        "classes_",
-        "_front_end",
-    )
+    _required_attributes = (*BaseSequenceEstimator._required_attributes, "classes_")
 
     def _n_outputs(self):
         return len(self.classes_)
@@ -260,7 +255,7 @@ class RNNClassifier(ClassifierMixin, TokenInputMixin, BaseSequenceEstimator):
         return {
             **super()._network_kwargs(),
             "init": self._recurrent_init,
-            "front_end": self._front_end,
+            "front_end": self._resolved_front_end(),
             "readout": self.readout,
         }
 

@@ -335,17 +335,14 @@ FRONT_END_DOC = """front_end : {'auto', 'conv'} or None, default='auto'
         the recurrence, as in LSTM-FCN: the recurrence then reads local shapes
         instead of single values, over an eighth of the steps, and the head
         reads the convolutions' features averaged over the sequence (FCN's
-        global pooling) beside the readout. ``'auto'`` uses it for one output
-        per sequence of numeric input whose training sequences have a median
-        length of at least 64 steps, decided once by ``fit`` (not with
+        global pooling) beside the readout. ``'auto'`` uses it wherever there
+        is one output per sequence of numeric input (not with
         ``return_sequences=True``, nor on token input, whose embeddings the
         recurrence reads: on sentence sentiment it lowered the validation
-        accuracy; nor on shorter series, which it cut to a few steps and
-        which the recurrence reads well by itself, see :doc:`/benchmarks`);
-        None feeds the raw steps to the recurrence. On by default for long
-        series because a recurrence alone does not learn long univariate
-        series from few examples (ArrowHead, 251 steps: test accuracy 0.30
-        without it, see :doc:`/benchmarks`)."""
+        accuracy, see :doc:`/benchmarks`); None feeds the raw steps to the
+        recurrence. On by default because a recurrence alone does not learn
+        long univariate series from few examples (ArrowHead, 251 steps: test
+        accuracy 0.30 without it, see :doc:`/benchmarks`)."""
 
 
 def fill_doc(**parts):

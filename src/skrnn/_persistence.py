@@ -622,7 +622,6 @@ _PLAIN_KINDS = {
     "floats_or_none": (lambda v: v is None or _is_numbers(v), "a list of numbers"),
     "json": (lambda v: True, "JSON"),
     "input_kind": (lambda v: v in ("tokens", "numbers"), "'tokens' or 'numbers'"),
-    "front_end": (lambda v: v in ("conv", None), "'conv' or null"),
     "chars": (_is_vocabulary, "a vocabulary mapping strings to ids >= 2"),
     "vocabularies": (
         lambda v: (

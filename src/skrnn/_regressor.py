@@ -162,13 +162,11 @@ class RNNRegressor(RegressorMixin, TokenInputMixin, BaseSequenceEstimator):
         "target_mean_": "array",
         "target_scale_": "array",
         "_has_output_axis": "bool",
-        "_front_end": "front_end",
     }
     _required_attributes = (
         *BaseSequenceEstimator._required_attributes,
         "target_mean_",
         "target_scale_",
-        "_front_end",
     )
 
     def _n_outputs(self):
@@ -302,7 +300,7 @@ class RNNRegressor(RegressorMixin, TokenInputMixin, BaseSequenceEstimator):
         return {
             **super()._network_kwargs(),
             "init": self._recurrent_init,
-            "front_end": self._front_end,
+            "front_end": self._resolved_front_end(),
             "readout": self.readout,
             "per_step": self.return_sequences,
         }
