@@ -275,9 +275,9 @@ class SequenceNormalization(nn.Module):
     :meth:`summary` is what the normalisation removes, for the network's head:
     ``asinh(mean)`` and ``log(sqrt(var + eps**2))`` of each feature, ``(batch,
     2 * features)``. ``eps`` keeps a constant sequence finite (zero out, and
-    finite gradients). Series whose levels differ by orders of magnitude (appliance
-    currents) then reach the convolutions at one scale, with their level and
-    scale still known.
+    finite gradients). Series whose levels differ by orders of magnitude
+    (appliance currents) then reach the convolutions at one scale, with their
+    level and scale still known.
     """
 
     def __init__(self, input_size, *, eps=1e-5):
@@ -318,7 +318,11 @@ class ConvFrontEnd(nn.Module):
     features do not depend on the padding of its batch, and the returned
     lengths are each sequence's own. :meth:`pool` is the features' mean over
     each sequence's steps (FCN's global average pooling), which the network's
-    head reads beside the recurrent readout, as LSTM-FCN's does.
+    head reads beside the recurrent readout, as LSTM-FCN's does. With
+    ``normalize`` (the default) the first convolution reads each input feature
+    twice, as given and z-normalised by its own sequence
+    (:class:`SequenceNormalization`), and :meth:`summary` gives the head each
+    sequence's level and log-scale (``summary_size`` values).
     """
 
     def __init__(
