@@ -86,12 +86,6 @@ def test_completeness_with_a_target_class_and_a_baseline(rng):
     np.testing.assert_allclose([a.sum() for a in attributions], expected, atol=1e-4)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the front end's per-sequence normalisation jumps from zero to the "
-    "sequence's shape just after the constant baseline; the Gauss-Legendre "
-    "points miss the jump (error 0.04 at 1,000 points, see n_steps)",
-)
 def test_integrated_gradients_converge_with_the_relu_front_end(rng):
     # The default convolutional front end is piecewise linear: the path
     # integral needs more points (documented under n_steps).
