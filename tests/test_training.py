@@ -238,8 +238,9 @@ def test_warm_start_continues_from_the_previous_weights(rng):
     clf.fit(X, y)
     assert clf.n_iter_ == 8
     # The second fit starts near where the first ended, not from scratch (its
-    # fresh optimizer may move the weights a little first).
-    assert clf.loss_curve_[4] < min(first_loss + 0.1, clf.loss_curve_[0] / 2)
+    # fresh optimizer may move the weights a little first: 0.038 to 0.138 with
+    # the per-sequence normalised front end).
+    assert clf.loss_curve_[4] < min(first_loss + 0.15, clf.loss_curve_[0] / 2)
     cold = RNNClassifier(**TINY).fit(X, y).fit(X, y)
     assert cold.n_iter_ == 4
 

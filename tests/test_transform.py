@@ -33,9 +33,11 @@ def test_one_row_per_sequence_independent_of_the_batch(rng, estimator):
     y = np.arange(len(X)) % 2
     estimator = clone(estimator).set_params(batch_size=4).fit(X, y)
     features = estimator.transform(X)
-    # The readout's vector, then the convolutional front end's pooled features.
+    # The readout's vector, then the convolutional front end's pooled features
+    # and each input feature's level and log-scale.
     width = 6 * (2 if estimator.bidirectional else 1)
-    width += estimator.net_.module_.front_end.output_size
+    front_end = estimator.net_.module_.front_end
+    width += front_end.output_size + front_end.summary_size
     assert features.shape == (len(X), width)
     assert features.dtype == np.float64
     # Each sequence alone, then in another order: the same rows.
@@ -124,8 +126,9 @@ def test_pipeline_features_into_scikit_learn(rng):
     clusters = make_pipeline(clone(rnn), KMeans(2, n_init=3, random_state=0))
     labels = clusters.fit(X, y).predict(X)
     assert set(labels) == {0, 1}
-    # 8 recurrent features and the front end's 64 pooled ones.
-    assert pipe[:-1].get_feature_names_out().shape == (8 + 64,)
+    # 8 recurrent features, the front end's 64 pooled ones and the input's
+    # level and log-scale.
+    assert pipe[:-1].get_feature_names_out().shape == (8 + 64 + 2,)
 
 
 def test_transform_before_fit_raises():

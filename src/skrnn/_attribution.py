@@ -98,11 +98,31 @@ def repeat_batch(batch, times):
     return repeated
 
 
+# Edges of the path's pieces: [0, 1e-8], [1e-8, 1e-7], ..., [0.1, 1].
+PATH_EDGES = np.array([0.0, *np.logspace(-8, 0, 9)])
+
+
 def gauss_legendre(n_steps):
-    """Nodes and weights of ``n_steps``-point Gauss-Legendre on [0, 1]
-    (captum's default rule for integrated gradients)."""
-    nodes, weights = np.polynomial.legendre.leggauss(n_steps)
-    return (nodes + 1) / 2, weights / 2
+    """Nodes and weights of ``n_steps`` Gauss-Legendre points on [0, 1]
+    (captum's default rule for integrated gradients), spread over pieces of
+    the path that shrink tenfold towards the baseline when there are points
+    enough (two a piece). A network that normalises each sequence by its own
+    scale changes fastest just after a constant baseline, within a stretch
+    about ``eps / scale`` long, which points spread evenly miss."""
+    pieces = len(PATH_EDGES) - 1
+    if n_steps < 2 * pieces:
+        nodes, weights = np.polynomial.legendre.leggauss(n_steps)
+        return (nodes + 1) / 2, weights / 2
+    # The remainder goes to the longest pieces.
+    counts = n_steps // pieces + (np.arange(pieces) >= pieces - n_steps % pieces)
+    all_nodes, all_weights = [], []
+    for (low, high), count in zip(
+        zip(PATH_EDGES[:-1], PATH_EDGES[1:], strict=True), counts, strict=True
+    ):
+        nodes, weights = np.polynomial.legendre.leggauss(int(count))
+        all_nodes.append(low + (nodes + 1) / 2 * (high - low))
+        all_weights.append(weights / 2 * (high - low))
+    return np.concatenate(all_nodes), np.concatenate(all_weights)
 
 
 @contextlib.contextmanager

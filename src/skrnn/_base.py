@@ -708,7 +708,9 @@ class BaseSequenceEstimator(
         this is the hidden state ``h``, not the cell state; ``'mean'`` and
         ``'max'``: those outputs pooled over the real steps), followed, with
         the convolutional front end, by its features averaged over the
-        sequence's steps; with one output per step, the top layer's output at
+        sequence's steps and, per input feature, the sequence's level
+        (``asinh`` of its mean) and log standard deviation; with one output
+        per step, the top layer's output at
         every real step. Features for
         :class:`~sklearn.linear_model.LogisticRegression`,
         :class:`~sklearn.cluster.KMeans` or :class:`~sklearn.manifold.TSNE` in a

@@ -335,7 +335,15 @@ FRONT_END_DOC = """front_end : {'auto', 'conv'} or None, default='auto'
         the recurrence, as in LSTM-FCN: the recurrence then reads local shapes
         instead of single values, over an eighth of the steps, and the head
         reads the convolutions' features averaged over the sequence (FCN's
-        global pooling) beside the readout. ``'auto'`` uses it wherever there
+        global pooling) beside the readout. The convolutions read each input
+        feature twice, as standardised and z-normalised by the sequence's own
+        mean and standard deviation over its real steps, and the head also
+        reads those two per feature (``asinh`` of the mean, log of the
+        standard deviation): series whose levels differ by orders of magnitude
+        (PLAID's appliance currents: test accuracy 0.25 without it, see
+        :doc:`/benchmarks`) then reach the convolutions at one scale, their
+        level and scale still known. It costs one pass over the input
+        and a second input channel per feature. ``'auto'`` uses it wherever there
         is one output per sequence of numeric input (not with
         ``return_sequences=True``, nor on token input, whose embeddings the
         recurrence reads: on sentence sentiment it lowered the validation
