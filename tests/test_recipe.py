@@ -81,8 +81,8 @@ def test_conv_front_end_is_the_same_for_a_sequence_alone_and_in_a_batch():
     values = torch.randn(2, 20, 2)
     lengths = torch.tensor([20, 9])
     values[1, 9:] = 0.0  # padding is zero, as the network receives it
-    together, new_lengths = front(values, lengths)
-    alone, alone_length = front(values[1:, :9], lengths[1:])
+    together, new_lengths, _ = front(values, lengths)
+    alone, alone_length, _ = front(values[1:, :9], lengths[1:])
     assert new_lengths.tolist() == [5, 3]  # ceil(20 / 4), ceil(9 / 4)
     assert alone_length.tolist() == [3]
     torch.testing.assert_close(together[1:, :3], alone)

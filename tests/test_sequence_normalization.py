@@ -16,12 +16,11 @@ def test_sequence_normalization_counts_real_steps_only():
     padded = values.clone()
     padded[1, 4:] = 1e6  # padding that would dominate any statistic
     norm = SequenceNormalization(3)
-    out = norm(padded, lengths)
+    out, summary = norm(padded, lengths)
     real = values[1, :4]
     expected = (real - real.mean(0)) / real.std(0, unbiased=False)
     torch.testing.assert_close(out[1, :4], expected, rtol=1e-4, atol=1e-4)
     assert torch.all(out[1, 4:] == 0)
-    summary = norm.summary(padded, lengths)
     assert summary.shape == (2, 6)
     torch.testing.assert_close(summary[1, :3], torch.asinh(real.mean(0)))
 
@@ -32,17 +31,20 @@ def test_sequence_normalization_removes_offset_and_scale_and_reports_them():
     lengths = torch.tensor([50])
     norm = SequenceNormalization(2)
     moved = 1e3 * values + 7.0
-    torch.testing.assert_close(norm(moved, lengths), norm(values, lengths))
+    (out_moved, summary_moved), (out, summary) = (
+        norm(moved, lengths),
+        norm(values, lengths),
+    )
+    torch.testing.assert_close(out_moved, out)
     # The log-scale the head reads moves by log(1e3).
-    shift = norm.summary(moved, lengths)[0, 2:] - norm.summary(values, lengths)[0, 2:]
+    shift = summary_moved[0, 2:] - summary[0, 2:]
     torch.testing.assert_close(shift, torch.full((2,), np.log(1e3)).double())
 
 
 def test_sequence_normalization_of_a_constant_sequence_is_finite():
     values = torch.full((1, 5, 1), 3.0, requires_grad=True)
     norm = SequenceNormalization(1)
-    out = norm(values, torch.tensor([5]))
-    summary = norm.summary(values, torch.tensor([5]))
+    out, summary = norm(values, torch.tensor([5]))
     (out.sum() + summary.sum()).backward()
     assert torch.all(out == 0)
     assert torch.isfinite(summary).all()
@@ -55,12 +57,11 @@ def test_front_end_of_a_sequence_alone_and_in_a_batch():
     values = torch.randn(2, 12, 1)
     lengths = torch.tensor([12, 5])
     values[1, 5:] = 0.0
-    together, _ = front(values, lengths)
-    alone, _ = front(values[1:, :5], lengths[1:])
+    together, _, summary = front(values, lengths)
+    alone, _, alone_summary = front(values[1:, :5], lengths[1:])
     torch.testing.assert_close(together[1:, :2], alone)
-    summary = front.summary(values, lengths)
     assert summary.shape == (2, front.summary_size)
-    torch.testing.assert_close(summary[1:], front.summary(values[1:, :5], lengths[1:]))
+    torch.testing.assert_close(summary[1:], alone_summary)
     # The first convolution reads the input as given and normalised.
     assert front.convs[0].in_channels == 2
 

@@ -272,12 +272,12 @@ class SequenceNormalization(nn.Module):
     eps**2)`` per sequence and feature, both over the sequence's real steps
     (padding is never counted and comes out zero), so a sequence's result does
     not depend on its batch and is the same at any offset or positive scale.
-    :meth:`summary` is what the normalisation removes, for the network's head:
-    ``asinh(mean)`` and ``log(sqrt(var + eps**2))`` of each feature, ``(batch,
-    2 * features)``. ``eps`` keeps a constant sequence finite (zero out, and
-    finite gradients). Series whose levels differ by orders of magnitude
-    (appliance currents) then reach the convolutions at one scale, with their
-    level and scale still known.
+    Beside them it returns what the normalisation removes, for the network's
+    head: ``asinh(mean)`` and ``log(sqrt(var + eps**2))`` of each feature,
+    ``(batch, 2 * features)``, from the same one pass. ``eps`` keeps a
+    constant sequence finite (zero out, and finite gradients). Series whose
+    levels differ by orders of magnitude (appliance currents) then reach the
+    convolutions at one scale, with their level and scale still known.
     """
 
     def __init__(self, input_size, *, eps=1e-5):
@@ -285,24 +285,17 @@ class SequenceNormalization(nn.Module):
         self.eps = eps
         self.output_size = 2 * input_size
 
-    def moments(self, values, lengths):
-        """Per-sequence ``(mean, sqrt(var + eps**2))`` over real steps, each
-        ``(batch, 1, features)``."""
+    def forward(self, values, lengths):
+        """``(normalised values, summary)``: the first shaped as ``values``,
+        the second ``(batch, output_size)``."""
         inside = step_mask(lengths, values.shape[1])[..., None]
         count = lengths.to(values.dtype)[:, None, None]
         mean = torch.where(inside, values, 0.0).sum(dim=1, keepdim=True) / count
         centred = torch.where(inside, values - mean, 0.0)
         var = (centred**2).sum(dim=1, keepdim=True) / count
-        return mean, torch.sqrt(var + self.eps**2)
-
-    def forward(self, values, lengths):
-        mean, std = self.moments(values, lengths)
-        inside = step_mask(lengths, values.shape[1])[..., None]
-        return torch.where(inside, (values - mean) / std, 0.0)
-
-    def summary(self, values, lengths):
-        mean, std = self.moments(values, lengths)
-        return torch.cat([torch.asinh(mean), torch.log(std)], dim=-1)[:, 0]
+        std = torch.sqrt(var + self.eps**2)
+        summary = torch.cat([torch.asinh(mean), torch.log(std)], dim=-1)[:, 0]
+        return torch.where(inside, centred / std, 0.0), summary
 
 
 class ConvFrontEnd(nn.Module):
@@ -318,33 +311,23 @@ class ConvFrontEnd(nn.Module):
     features do not depend on the padding of its batch, and the returned
     lengths are each sequence's own. :meth:`pool` is the features' mean over
     each sequence's steps (FCN's global average pooling), which the network's
-    head reads beside the recurrent readout, as LSTM-FCN's does. With
-    ``normalize`` (the default) the first convolution reads each input feature
-    twice, as given and z-normalised by its own sequence
-    (:class:`SequenceNormalization`), and :meth:`summary` gives the head each
-    sequence's level and log-scale (``summary_size`` values).
+    head reads beside the recurrent readout, as LSTM-FCN's does. The first
+    convolution reads each input feature twice, as given and z-normalised by
+    its own sequence (:class:`SequenceNormalization`), and the forward pass
+    also returns each sequence's level and log-scale for the head
+    (``summary_size`` values).
     """
 
-    def __init__(
-        self,
-        input_size,
-        *,
-        channels=64,
-        kernel_size=7,
-        stride=2,
-        n_layers=3,
-        normalize=True,
-    ):
+    def __init__(self, input_size, *, channels=64, kernel_size=7, stride=2, n_layers=3):
         super().__init__()
         self.kernel_size, self.stride = kernel_size, stride
         self.padding = kernel_size // 2
         # The input twice, as given and normalised by each sequence itself.
-        self.normalization = SequenceNormalization(input_size) if normalize else None
-        conv_input = 2 * input_size if normalize else input_size
-        self.summary_size = self.normalization.output_size if normalize else 0
+        self.normalization = SequenceNormalization(input_size)
+        self.summary_size = self.normalization.output_size
         self.convs = nn.ModuleList(
             nn.Conv1d(
-                conv_input if i == 0 else channels,
+                2 * input_size if i == 0 else channels,
                 channels,
                 kernel_size,
                 stride=stride,
@@ -357,27 +340,20 @@ class ConvFrontEnd(nn.Module):
 
     def forward(self, values, lengths):
         """``values (batch, steps, input_size)`` to ``(features (batch,
-        new_steps, channels), new_lengths)``. The convolution reads neighbouring
-        steps, so padding is zeroed first, whatever it holds (shifted scaled
-        zeros, the character features of padding tokens)."""
+        new_steps, channels), new_lengths, summary (batch, summary_size))``.
+        The convolution reads neighbouring steps, so padding is zeroed first,
+        whatever it holds (shifted scaled zeros, the character features of
+        padding tokens)."""
         inside = step_mask(lengths, values.shape[1])[..., None]
-        if self.normalization is not None:
-            values = torch.cat([values, self.normalization(values, lengths)], dim=-1)
+        normalised, summary = self.normalization(values, lengths)
+        values = torch.cat([values, normalised], dim=-1)
         hidden = torch.where(inside, values, 0.0).transpose(1, 2)
         for conv, norm in zip(self.convs, self.norms, strict=True):
             hidden = conv(hidden)
             lengths = (lengths + 2 * self.padding - self.kernel_size) // self.stride + 1
             inside = step_mask(lengths, hidden.shape[2])[:, None, :]
             hidden = torch.where(inside, torch.relu(norm(hidden, inside)), 0.0)
-        return hidden.transpose(1, 2), lengths
-
-    def summary(self, values, lengths):
-        """What the head reads of the input itself: the
-        :meth:`SequenceNormalization.summary` of ``values``, ``(batch,
-        summary_size)``, or None."""
-        if not self.summary_size:
-            return None
-        return self.normalization.summary(values, lengths)
+        return hidden.transpose(1, 2), lengths, summary
 
     @staticmethod
     def pool(features, lengths):
@@ -754,12 +730,8 @@ class SequenceNetwork(InputScaling, nn.Module):
                 shift, inv_scale = input_affine
                 values = (values - shift) * inv_scale
                 input_affine = None
-            lengths = lengths.to(values.device)
-            summary = self.front_end.summary(values, lengths)
-            values, lengths = self.front_end(values, lengths)
-            pooled = self.front_end.pool(values, lengths)
-            if summary is not None:
-                pooled = torch.cat([pooled, summary], dim=-1)
+            values, lengths, summary = self.front_end(values, lengths.to(values.device))
+            pooled = torch.cat([self.front_end.pool(values, lengths), summary], dim=-1)
         outputs, last = encode(values, lengths, input_affine)
         if self.objective is not None and representation:
             return last
