@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
 import skrnn
@@ -124,8 +124,14 @@ def test_sampling_is_seeded_and_cold_sampling_is_greedy(reverser):
     assert reverser.sample(X, temperature=1.5, random_state=0) == first
     cold = reverser.sample(X, temperature=1e-4, random_state=1)
     assert cold == reverser.predict(X)
-    with pytest.raises(ValueError, match="temperature must be a positive"):
-        reverser.sample(X, temperature=0)
+    for temperature in (0, -1.0, float("inf"), float("nan"), True, "hot"):
+        with pytest.raises(ValueError, match="temperature must be a positive finite"):
+            reverser.sample(X, temperature=temperature)
+
+
+def test_sample_before_fit_is_a_not_fitted_error():
+    with pytest.raises(NotFittedError):
+        SequenceTranslator().sample(["ab"])
 
 
 def test_attention_weights_sum_to_one_over_the_input(reverser):

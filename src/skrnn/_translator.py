@@ -487,7 +487,7 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
             As in :meth:`fit`.
 
         temperature : float, default=1.0
-            Positive temperature of the sampling distribution.
+            Positive, finite temperature of the sampling distribution.
 
         random_state : int, RandomState instance or None, default=None
             Seeds the draws; an int gives the same samples every call.
@@ -504,9 +504,16 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
         scores : ndarray of shape (n_sequences,)
             Only with ``return_scores=True``.
         """
-        if not isinstance(temperature, Real) or not temperature > 0:
+        check_is_fitted(self)
+        if (
+            isinstance(temperature, bool)
+            or not isinstance(temperature, Real)
+            or not 0 < temperature < float("inf")
+        ):
             raise ValueError(
-                f"temperature must be a positive number; got {temperature!r}."
+                f"temperature must be a positive finite number; got {temperature!r}. "
+                "Pass a float such as 1.0 (the model as it is), lower for outputs "
+                "closer to greedy decoding, higher for more varied ones."
             )
         seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
         generator = torch.Generator(device=_net_device(self)).manual_seed(int(seed))
