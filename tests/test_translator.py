@@ -172,6 +172,10 @@ def test_a_target_longer_than_max_output_length_warns():
         (["ab", "ba"], [["b", 1], ["a"]], TypeError, "of one type"),
         (["ab", ["b", "a"]], ["ba", "ab"], TypeError, "X mixes strings"),
         ([["a", 1], ["b"]], ["a", "b"], TypeError, "tokens must be strings"),
+        (["ab", "ba"], [[1.0, np.nan], [2.0]], ValueError, "nan; numeric tokens"),
+        (["ab", "ba"], [[np.inf], [2.0]], ValueError, "must be finite"),
+        (["ab", "ba"], [[1j], [2j]], TypeError, "strings or real numbers"),
+        (["ab", "ba"], [1j, 2j], TypeError, "must be real numbers"),
     ],
 )
 def test_bad_input_is_refused_clearly(X, y, error, match):
