@@ -154,6 +154,21 @@ def test_max_output_length_bounds_decoding(reverser):
     assert max(map(len, model.predict(_strings(20, 8)))) <= 2
 
 
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+def test_later_fits_raise_the_default_output_limit_for_longer_targets(how):
+    short, long = ["ab", "ba"] * 2, ["abababab", "babababa"] * 2
+    model = SequenceTranslator(**FAST, max_epochs=1, warm_start=how == "warm_start")
+    fit = model.partial_fit if how == "partial_fit" else model.fit
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fit(short, short)
+        assert model.max_output_length_ == 4
+        fit(long, long)
+        assert model.max_output_length_ == 16
+        fit(short, short)  # never lowered
+    assert model.max_output_length_ == 16
+
+
 def test_a_target_longer_than_max_output_length_warns():
     X = ["ab", "abc", "abcd"] * 3
     with pytest.warns(UserWarning, match="longer than max_output_length=3"):

@@ -153,7 +153,8 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
 
     max_output_length_ : int
         The decoding limit :meth:`predict` uses when ``max_output_length`` is
-        None.
+        None: twice the longest target of any fit so far (``warm_start`` and
+        :meth:`partial_fit` raise it for longer targets, never lower it).
 
     vocabularies_ : list of dict
         For token input: one vocabulary (value -> id) per token field.
@@ -336,11 +337,11 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
 
     def _encode_targets(self, y, sequences, sample_weight, *, reset, classes=None):
         targets, kind = parse_target_sequences(y, len(sequences))
+        default_limit = int(OUTPUT_LENGTH_FACTOR * max(map(len, targets)))
         if reset:
             self.output_tokens_ = fit_output_tokens(targets)
             self._target_kind = dataclasses.asdict(kind)
-            longest = max(map(len, targets))
-            self.max_output_length_ = int(OUTPUT_LENGTH_FACTOR * longest)
+            self.max_output_length_ = default_limit
         elif kind.kind != self._target_kind["kind"]:
             raise ValueError(
                 f"y holds targets of kind {kind.kind!r}, but the estimator was "
@@ -348,6 +349,9 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
                 "type as in the first fit, or fit afresh."
             )
         ids, lengths = encode_target_sequences(targets, self.output_tokens_)
+        # Later fits (warm_start, partial_fit) may bring longer targets: the
+        # default limit covers them too, so that they can be predicted whole.
+        self.max_output_length_ = max(self.max_output_length_, default_limit)
         limit = self.max_output_length
         if limit is not None and lengths.max() > limit:
             warnings.warn(
