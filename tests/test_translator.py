@@ -66,6 +66,31 @@ def test_beam_search_finds_sequences_at_least_as_likely_as_greedy(reverser):
 
 
 @pytest.mark.parametrize("beam_size", [1, 3])
+def test_scores_are_the_log_probability_of_the_returned_outputs(reverser, beam_size):
+    import torch
+
+    from skrnn._batching import make_dataset
+    from skrnn._seq2seq import BOS, EOS, PAD
+
+    model = copy.deepcopy(reverser).set_params(beam_size=beam_size)
+    X = _strings(10, 12, lengths=(2, 9))
+    outputs, scores = model.predict(X, return_scores=True)
+    ids = {token: i + 3 for i, token in enumerate(model.output_tokens_)}
+    batch = make_dataset(model._validate_X(X, reset=False)).batch(torch.arange(10))[0]
+    network = model.net_.module_.eval()
+    for i, output in enumerate(outputs):
+        target = torch.tensor([[ids[token] for token in output] + [EOS]])
+        with torch.no_grad():
+            one = {key: value[i : i + 1] for key, value in batch.items()}
+            logits = network(**one, target=target)
+        logits = logits[0].double()
+        logits[:, [PAD, BOS]] = -np.inf  # never written
+        logits[0, EOS] = -np.inf  # never first
+        log_probs = torch.log_softmax(logits, -1).gather(1, target[0][:, None])
+        assert scores[i] == pytest.approx(log_probs.sum().item(), abs=1e-4)
+
+
+@pytest.mark.parametrize("beam_size", [1, 3])
 def test_predictions_do_not_depend_on_the_batch(reverser, beam_size):
     model = copy.deepcopy(reverser).set_params(beam_size=beam_size, batch_size=7)
     X = _strings(30, 5, lengths=(1, 10))

@@ -455,7 +455,12 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
             Also return the log-probability of each returned sequence: the sum
             of the log-probabilities of its tokens and of the end-of-sequence
             token (not length-normalised; the model's probability of the
-            whole output).
+            whole output). Each step's distribution is the one the decoder
+            searches: the ids it never writes (padding, the start token, and
+            the end-of-sequence token first) are ruled out and the rest
+            renormalised, so a score is slightly above the teacher-forced
+            log-likelihood of the same output, the more so the less trained
+            the model.
 
         Returns
         -------
