@@ -253,6 +253,24 @@ def test_early_stopping_scores_a_validation_split():
     assert 0 <= model.best_validation_score_ <= 1
 
 
+def test_callbacks_run_and_verbose_prints_each_epoch(capsys):
+    from skorch.callbacks import Callback
+
+    class CountEpochs(Callback):
+        def initialize(self):
+            self.n_epochs = 0
+            return self
+
+        def on_epoch_end(self, net, **kwargs):
+            self.n_epochs += 1
+
+    X = ["ab", "ba", "aab"] * 4
+    model = _fit(X, X, max_epochs=3, callbacks=[CountEpochs()], verbose=1)
+    assert dict(model.net_.callbacks_)["CountEpochs_0"].n_epochs == 3
+    table = capsys.readouterr().out.splitlines()
+    assert "train_loss" in table[0] and len(table) == 2 + 3
+
+
 def test_same_seed_same_model():
     X = _strings(40, 10)
     y = [s[::-1] for s in X]
