@@ -173,6 +173,15 @@ def test_unknown_input_tokens_are_read_not_refused(reverser):
     assert len(prediction) == 2 and all(isinstance(p, str) for p in prediction)
 
 
+def test_predict_refuses_empty_or_other_kinds_of_input_clearly(reverser):
+    with pytest.raises(ValueError, match="0 sequence\\(s\\).*at least one sequence"):
+        reverser.predict([])
+    with pytest.raises(ValueError, match="fitted on token sequences, but X holds"):
+        reverser.predict([np.zeros((3, 2))])
+    with pytest.raises(ValueError, match="Sequence 1 of X is an empty string"):
+        reverser.predict(["ab", ""])
+
+
 def test_max_output_length_bounds_decoding(reverser):
     assert reverser.max_output_length_ == 2 * 5
     model = copy.deepcopy(reverser).set_params(max_output_length=2)
