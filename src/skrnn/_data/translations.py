@@ -140,12 +140,16 @@ def _scalar_targets(y, n_sequences):
             f"X and y have different numbers of sequences: {n_sequences} and "
             f"{len(y)}. Pass one target sequence per sequence of X."
         )
-    if y.dtype.kind not in "biuf":
+    # An object array (of numbers, as parse_target_sequences passes it) keeps
+    # its dtype: predictions come back as such an array.
+    if y.dtype.kind not in "biufO" or (
+        y.dtype.kind == "O" and not all(isinstance(v, Real) for v in y.tolist())
+    ):
         raise TypeError(
             f"y holds scalar targets of dtype {y.dtype}; scalar targets must be "
             "real numbers (or pass each target as a string or a list of tokens)."
         )
-    if y.dtype.kind == "f" and not np.isfinite(y).all():
+    if y.dtype.kind in "fO" and not np.isfinite(y.astype(np.float64)).all():
         raise ValueError("y contains NaN or infinity; every target must be finite.")
     sequences = [[_native(value)] for value in y]
     return sequences, TargetKind("scalar", "array", y.dtype.str)
