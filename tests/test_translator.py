@@ -168,6 +168,17 @@ def test_attention_weights_sum_to_one_over_the_input(reverser):
         np.testing.assert_allclose(w.sum(axis=1), 1.0, rtol=1e-6)
 
 
+@pytest.mark.parametrize("beam_size", [1, 3])
+def test_attention_weights_do_not_depend_on_the_batch(reverser, beam_size):
+    model = copy.deepcopy(reverser).set_params(beam_size=beam_size, batch_size=3)
+    X = _strings(10, 13, lengths=(1, 9))  # several batches, in order of length
+    together = model.attention_weights(X)
+    for i in (0, 4, 9):
+        (alone,) = model.attention_weights([X[i]])
+        assert together[i].dtype == np.float64
+        np.testing.assert_allclose(together[i], alone, rtol=1e-5, atol=1e-7)
+
+
 def test_unknown_input_tokens_are_read_not_refused(reverser):
     prediction = reverser.predict(["abz", "xyz"])
     assert len(prediction) == 2 and all(isinstance(p, str) for p in prediction)

@@ -557,11 +557,11 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
             }
         else:
             options = {"method": "greedy"}
-        ids, _, attention, lengths = self._generate(X, with_lengths=True, **options)
+        ids, _, attention = self._generate(X, with_attention=True, **options)
         weights = []
-        for row, weight, length in zip(ids, attention, lengths, strict=True):
+        for row, (weight, length) in zip(ids, attention, strict=True):
             n_written = int((row != 0).sum())
-            weights.append(weight[:n_written, :length])
+            weights.append(weight[:n_written, :length].astype(np.float64))
         return weights
 
     def score(self, X, y, sample_weight=None):
@@ -594,9 +594,13 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
             return self.max_output_length
         return self.max_output_length_
 
-    def _generate(self, X, *, method, with_lengths=False, **options):
+    def _generate(self, X, *, method, with_attention=False, **options):
         """Decode ``X`` batch by batch in order of length; ``(ids, scores,
-        attention)`` in the order of ``X`` (ids and attention padded)."""
+        attention)`` in the order of ``X`` (ids padded). ``attention`` is
+        None unless ``with_attention``: then each sequence's weights
+        ``(n_written, n_steps)`` padded to the longest output, and its length,
+        kept only on request because the array for all of ``X`` would be
+        ``(n_sequences, output width, longest input)``."""
         check_is_fitted(self)
         sequences = self._validate_X(X, reset=False)
         dataset = make_dataset(sequences)
@@ -619,13 +623,13 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
         width = max(out[0].shape[1] for _, out in batches)
         ids = np.zeros((n, width), dtype=np.int64)
         scores = np.empty(n, dtype=np.float64)
-        attention = np.zeros((n, width, int(lengths.max())), dtype=np.float64)
+        attention = [None] * n if with_attention else None
         for rows, (tokens, score, weights) in batches:
             ids[rows, : tokens.shape[1]] = tokens
             scores[rows] = score
-            attention[rows, : weights.shape[1], : weights.shape[2]] = weights
-        if with_lengths:
-            return ids, scores, attention, lengths
+            if with_attention:
+                for row, weight in zip(rows, weights, strict=True):
+                    attention[row] = (weight, int(lengths[row]))
         return ids, scores, attention
 
     def _as_outputs(self, ids):
