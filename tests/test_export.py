@@ -1,12 +1,15 @@
 """The contract of exported programs: what skrnn.check_export_inputs tells a
 deployer whose inputs break it, and what the archive and docstring state."""
 
+import copy
 import functools
 import json
+import warnings
 
 import numpy as np
 import pytest
 import torch
+from sklearn.exceptions import ConvergenceWarning
 
 import skrnn
 from skrnn import RNNClassifier, SequenceTagger
@@ -224,6 +227,10 @@ def test_the_public_docstring_states_the_contract():
         "padding",
         "(batch, n_classes)",
         "check_export_inputs",
+        "output_ids, output_lengths, scores = program(...)",
+        "output_vocabulary",
+        "beam_size > 1",
+        "temperature",
     ]:
         assert term in doc, term
     assert "_export_tagger" not in doc
@@ -285,3 +292,123 @@ def test_forecaster_program_checks_and_refusals():
     ).fit(_forecaster_series())
     with pytest.raises(ValueError, match="strategy='direct' only"):
         skrnn.export(recursive)
+
+
+# -- the translator --
+
+TRANSLATOR = dict(
+    hidden_size=16,
+    embedding_dim=8,
+    batch_size=8,
+    max_epochs=30,
+    lr=1e-2,
+    random_state=0,
+    n_threads=1,
+)
+
+
+def _strings(n, seed, lengths=(1, 5)):
+    rng = np.random.RandomState(seed)
+    return ["".join(rng.choice(list("abc"), rng.randint(*lengths))) for _ in range(n)]
+
+
+@functools.cache
+def _translator(kind):
+    """A fitted translator, the sequences to translate, and its program's inputs."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if kind == "strings":
+            X = _strings(40, 0)
+            model = skrnn.SequenceTranslator(**TRANSLATOR).fit(X, [s[::-1] for s in X])
+            X_test = ["a", "abc", "cc", "bacab", "zz", "cabba"]  # z unseen
+            return model, X_test, skrnn.token_inputs(model, X_test, MAX_LENGTH)
+        rng = np.random.RandomState(0)
+        X = [rng.normal(size=(n, 2)) for n in rng.randint(1, 6, 40)]
+        y = ["".join("+" if v > 0 else "-" for v in x[:, 0]) for x in X]
+        model = skrnn.SequenceTranslator(cell="gru", **TRANSLATOR).fit(X, y)
+    X_test = [rng.normal(size=(n, 2)) for n in (1, 3, MAX_LENGTH, 2, 5)]
+    values = torch.full((len(X_test), MAX_LENGTH, 2), float("nan"), dtype=torch.float64)
+    for i, x in enumerate(X_test):
+        values[i, : len(x)] = torch.from_numpy(x)
+    lengths = torch.tensor([len(x) for x in X_test])
+    return model, X_test, (values, lengths)
+
+
+@pytest.mark.parametrize("kind", ["strings", "numbers"])
+def test_translator_program_equals_greedy_predict(kind, tmp_path):
+    model, X, inputs = _translator(kind)
+    assert model.beam_size == 1
+    path = tmp_path / "translator.pt2"
+    skrnn.export(model, path, max_length=MAX_LENGTH)
+    files = {"skrnn.json": ""}
+    program = torch.export.load(path, extra_files=files).module()
+    contract = json.loads(files["skrnn.json"])
+    assert contract["estimator"] == "SequenceTranslator"
+    assert contract["decoding"] == "greedy"
+    names = ["ids", "word_types", "chars"] if kind == "strings" else ["values"]
+    assert list(contract["inputs"]) == [*names, "lengths"]
+    assert [o["name"] for o in contract["outputs"]] == [
+        "output_ids",
+        "output_lengths",
+        "scores",
+    ]
+    assert contract["output_vocabulary"] == [None] * 3 + model.output_tokens_
+    assert contract["special_ids"] == {"padding": 0, "start": 1, "end": 2}
+    skrnn.check_export_inputs(program, *inputs)
+    output_ids, output_lengths, scores = (t.numpy() for t in program(*inputs))
+    limit = model._output_limit()
+    assert output_ids.shape == (len(X), limit) and contract["output_limit"] == limit
+    expected, expected_scores = model.predict(X, return_scores=True)
+    np.testing.assert_allclose(scores, expected_scores, rtol=1e-5)
+    # What a deployment without skrnn does with the archive's vocabulary.
+    vocabulary = contract["output_vocabulary"]
+    assert contract["target_kind"]["kind"] == "str"
+    decoded = [
+        "".join(vocabulary[k] for k in row[:n])
+        for row, n in zip(output_ids, output_lengths, strict=True)
+    ]
+    assert decoded == expected
+    assert len(set(output_lengths)) > 1  # outputs of different lengths
+    for row, n in zip(output_ids, output_lengths, strict=True):
+        assert (row[:n] >= 3).all()
+        assert list(row[n:]) == ([2] + [0] * (limit - n - 1) if n < limit else [])
+    # Any batch size, 1 included.
+    for i in (0, len(X) - 1):
+        one = program(*_row(inputs, i))
+        np.testing.assert_array_equal(one[0].numpy(), output_ids[i : i + 1])
+        np.testing.assert_allclose(one[2].numpy(), scores[i : i + 1], rtol=1e-6)
+
+
+def _row(inputs, i):
+    """Sequence ``i`` of a program's inputs (a token program's whole chars)."""
+    if len(inputs) == 2:
+        return tuple(t[i : i + 1] for t in inputs)
+    ids, word_types, chars, lengths = inputs
+    return ids[i : i + 1], word_types[i : i + 1], chars, lengths[i : i + 1]
+
+
+def test_translator_export_refuses_beam_search():
+    model, X, inputs = _translator("numbers")
+    beam = copy.deepcopy(model).set_params(beam_size=3)
+    with pytest.raises(
+        ValueError,
+        match=r"greedy decoding only.*beam_size=3.*"
+        r"set_params\(beam_size=1\)",
+    ):
+        skrnn.export(beam, max_length=MAX_LENGTH)
+    with pytest.raises(ValueError, match="max_length is required"):
+        skrnn.export(model)
+
+
+def test_translator_program_stops_at_max_output_length():
+    model, X, inputs = _translator("numbers")
+    short = copy.deepcopy(model).set_params(max_output_length=2)
+    output_ids, output_lengths, scores = skrnn.export(
+        short, max_length=MAX_LENGTH
+    ).module()(*inputs)
+    expected, expected_scores = short.predict(X, return_scores=True)
+    assert output_ids.shape == (len(X), 2)
+    assert [len(e) for e in expected] == output_lengths.tolist()
+    assert 2 in output_lengths.tolist()  # cut at the limit: no end id
+    assert (output_ids[output_lengths == 2] >= 3).all()
+    np.testing.assert_allclose(scores.numpy(), expected_scores, rtol=1e-5)

@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
 import skrnn
@@ -63,6 +63,31 @@ def test_beam_search_finds_sequences_at_least_as_likely_as_greedy(reverser):
     assert np.mean(beam >= greedy - 1e-9) >= 0.95
     assert beam.mean() >= greedy.mean()
     assert (beam <= 0).all() and (greedy <= 0).all()
+
+
+@pytest.mark.parametrize("beam_size", [1, 3])
+def test_scores_are_the_log_probability_of_the_returned_outputs(reverser, beam_size):
+    import torch
+
+    from skrnn._batching import make_dataset
+    from skrnn._seq2seq import BOS, EOS, PAD
+
+    model = copy.deepcopy(reverser).set_params(beam_size=beam_size)
+    X = _strings(10, 12, lengths=(2, 9))
+    outputs, scores = model.predict(X, return_scores=True)
+    ids = {token: i + 3 for i, token in enumerate(model.output_tokens_)}
+    batch = make_dataset(model._validate_X(X, reset=False)).batch(torch.arange(10))[0]
+    network = model.net_.module_.eval()
+    for i, output in enumerate(outputs):
+        target = torch.tensor([[ids[token] for token in output] + [EOS]])
+        with torch.no_grad():
+            one = {key: value[i : i + 1] for key, value in batch.items()}
+            logits = network(**one, target=target)
+        logits = logits[0].double()
+        logits[:, [PAD, BOS]] = -np.inf  # never written
+        logits[0, EOS] = -np.inf  # never first
+        log_probs = torch.log_softmax(logits, -1).gather(1, target[0][:, None])
+        assert scores[i] == pytest.approx(log_probs.sum().item(), abs=1e-4)
 
 
 @pytest.mark.parametrize("beam_size", [1, 3])
@@ -124,8 +149,14 @@ def test_sampling_is_seeded_and_cold_sampling_is_greedy(reverser):
     assert reverser.sample(X, temperature=1.5, random_state=0) == first
     cold = reverser.sample(X, temperature=1e-4, random_state=1)
     assert cold == reverser.predict(X)
-    with pytest.raises(ValueError, match="temperature must be a positive"):
-        reverser.sample(X, temperature=0)
+    for temperature in (0, -1.0, float("inf"), float("nan"), True, "hot"):
+        with pytest.raises(ValueError, match="temperature must be a positive finite"):
+            reverser.sample(X, temperature=temperature)
+
+
+def test_sample_before_fit_is_a_not_fitted_error():
+    with pytest.raises(NotFittedError):
+        SequenceTranslator().sample(["ab"])
 
 
 def test_attention_weights_sum_to_one_over_the_input(reverser):
@@ -137,15 +168,50 @@ def test_attention_weights_sum_to_one_over_the_input(reverser):
         np.testing.assert_allclose(w.sum(axis=1), 1.0, rtol=1e-6)
 
 
+@pytest.mark.parametrize("beam_size", [1, 3])
+def test_attention_weights_do_not_depend_on_the_batch(reverser, beam_size):
+    model = copy.deepcopy(reverser).set_params(beam_size=beam_size, batch_size=3)
+    X = _strings(10, 13, lengths=(1, 9))  # several batches, in order of length
+    together = model.attention_weights(X)
+    for i in (0, 4, 9):
+        (alone,) = model.attention_weights([X[i]])
+        assert together[i].dtype == np.float64
+        np.testing.assert_allclose(together[i], alone, rtol=1e-5, atol=1e-7)
+
+
 def test_unknown_input_tokens_are_read_not_refused(reverser):
     prediction = reverser.predict(["abz", "xyz"])
     assert len(prediction) == 2 and all(isinstance(p, str) for p in prediction)
+
+
+def test_predict_refuses_empty_or_other_kinds_of_input_clearly(reverser):
+    with pytest.raises(ValueError, match="0 sequence\\(s\\).*at least one sequence"):
+        reverser.predict([])
+    with pytest.raises(ValueError, match="fitted on token sequences, but X holds"):
+        reverser.predict([np.zeros((3, 2))])
+    with pytest.raises(ValueError, match="Sequence 1 of X is an empty string"):
+        reverser.predict(["ab", ""])
 
 
 def test_max_output_length_bounds_decoding(reverser):
     assert reverser.max_output_length_ == 2 * 5
     model = copy.deepcopy(reverser).set_params(max_output_length=2)
     assert max(map(len, model.predict(_strings(20, 8)))) <= 2
+
+
+@pytest.mark.parametrize("how", ["warm_start", "partial_fit"])
+def test_later_fits_raise_the_default_output_limit_for_longer_targets(how):
+    short, long = ["ab", "ba"] * 2, ["abababab", "babababa"] * 2
+    model = SequenceTranslator(**FAST, max_epochs=1, warm_start=how == "warm_start")
+    fit = model.partial_fit if how == "partial_fit" else model.fit
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fit(short, short)
+        assert model.max_output_length_ == 4
+        fit(long, long)
+        assert model.max_output_length_ == 16
+        fit(short, short)  # never lowered
+    assert model.max_output_length_ == 16
 
 
 def test_a_target_longer_than_max_output_length_warns():
@@ -166,6 +232,10 @@ def test_a_target_longer_than_max_output_length_warns():
         (["ab", "ba"], [["b", 1], ["a"]], TypeError, "of one type"),
         (["ab", ["b", "a"]], ["ba", "ab"], TypeError, "X mixes strings"),
         ([["a", 1], ["b"]], ["a", "b"], TypeError, "tokens must be strings"),
+        (["ab", "ba"], [[1.0, np.nan], [2.0]], ValueError, "nan; numeric tokens"),
+        (["ab", "ba"], [[np.inf], [2.0]], ValueError, "must be finite"),
+        (["ab", "ba"], [[1j], [2j]], TypeError, "strings or real numbers"),
+        (["ab", "ba"], [1j, 2j], TypeError, "must be real numbers"),
     ],
 )
 def test_bad_input_is_refused_clearly(X, y, error, match):
@@ -201,6 +271,24 @@ def test_early_stopping_scores_a_validation_split():
     model = _fit(X, [s[::-1] for s in X], max_epochs=5, early_stopping=True)
     assert len(model.validation_scores_) == model.n_iter_
     assert 0 <= model.best_validation_score_ <= 1
+
+
+def test_callbacks_run_and_verbose_prints_each_epoch(capsys):
+    from skorch.callbacks import Callback
+
+    class CountEpochs(Callback):
+        def initialize(self):
+            self.n_epochs = 0
+            return self
+
+        def on_epoch_end(self, net, **kwargs):
+            self.n_epochs += 1
+
+    X = ["ab", "ba", "aab"] * 4
+    model = _fit(X, X, max_epochs=3, callbacks=[CountEpochs()], verbose=1)
+    assert dict(model.net_.callbacks_)["CountEpochs_0"].n_epochs == 3
+    table = capsys.readouterr().out.splitlines()
+    assert "train_loss" in table[0] and len(table) == 2 + 3
 
 
 def test_same_seed_same_model():

@@ -25,11 +25,24 @@ from ._classifier import RNNClassifier
 from ._data import MAX_WORD_LENGTH
 from ._forecaster import _CONSTANT, RNNForecaster
 from ._modules import step_mask
-from ._persistence import FORMAT_VERSION, _encode_labels, _package_version
+from ._persistence import (
+    FORMAT_VERSION,
+    _encode_labels,
+    _json_ready,
+    _package_version,
+)
 from ._regressor import RNNRegressor
+from ._seq2seq import BOS, EOS, N_RESERVED, PAD
 from ._tagger import SequenceTagger
+from ._translator import SequenceTranslator
 
-_EXPORTABLE = (RNNClassifier, RNNRegressor, SequenceTagger, RNNForecaster)
+_EXPORTABLE = (
+    RNNClassifier,
+    RNNRegressor,
+    SequenceTagger,
+    RNNForecaster,
+    SequenceTranslator,
+)
 
 
 def export(estimator, path=None, *, max_length=None):
@@ -45,9 +58,9 @@ def export(estimator, path=None, *, max_length=None):
     may be any size >= 1. Sequence ``i`` occupies steps ``0 .. lengths[i] - 1``;
     what the later (padding) steps hold is ignored.
 
-    :class:`~skrnn.RNNClassifier`, :class:`~skrnn.RNNRegressor` and a
-    :class:`~skrnn.SequenceTagger` fitted on numbers: ``program(values,
-    lengths)``
+    :class:`~skrnn.RNNClassifier`, :class:`~skrnn.RNNRegressor`, a
+    :class:`~skrnn.SequenceTagger` and a :class:`~skrnn.SequenceTranslator`
+    fitted on numbers: ``program(values, lengths)``
 
     - ``values``: shape ``(batch, max_length, n_step_features_)``, dtype the
       estimator's training dtype: float32 when it was fitted on float32 input,
@@ -58,9 +71,10 @@ def export(estimator, path=None, *, max_length=None):
     - ``lengths``: int64, shape ``(batch,)``, ``1 <= lengths[i] <=
       max_length``.
 
-    An estimator fitted on tokens or documents: ``program(ids, word_types,
-    chars, lengths)``, all int64, built from documents or token lists by
-    :func:`token_inputs` (tokenisation and string lookup stay outside the
+    An estimator fitted on tokens or documents (a translator fitted on
+    strings too: each character is a token): ``program(ids, word_types,
+    chars, lengths)``, all int64, built from documents, strings or token lists
+    by :func:`token_inputs` (tokenisation and string lookup stay outside the
     program)
 
     - ``ids``: shape ``(batch, max_length, n_fields)``, the vocabulary id of
@@ -97,7 +111,8 @@ def export(estimator, path=None, *, max_length=None):
     Call :func:`check_export_inputs` where a batch may break the contract: it
     raises a :class:`ValueError` that names the input, the value and the fix.
 
-    **Outputs**, float64, in the order of ``classes_`` where there are classes:
+    **Outputs**, float64, in the order of ``classes_`` where there are classes
+    (a translator's are below):
 
     - :class:`~skrnn.RNNClassifier`: class probabilities ``(batch,
       n_classes)``, as ``predict_proba``;
@@ -115,10 +130,41 @@ def export(estimator, path=None, *, max_length=None):
       (``predict_quantiles``), never crossing; a constant history gives the
       constant.
 
-    Results equal ``predict_proba`` / ``predict`` up to float rounding (the
-    test suite checks it on sequences of different lengths, 1 included). The
-    file's ``skrnn.json`` records this contract (inputs with dtypes and shapes,
-    ``max_length``, output) and the classes: read it with
+    :class:`~skrnn.SequenceTranslator`: the encoder and **greedy** decoding,
+    unrolled over ``output_limit`` steps (``max_output_length``, or
+    ``max_output_length_`` when that is None); a sequence that has ended
+    writes padding until the last step, so the program has no data-dependent
+    branch. Three outputs, ``output_ids, output_lengths, scores =
+    program(...)``:
+
+    - ``output_ids``: int64 ``(batch, output_limit)``: row ``i`` holds the
+      output-vocabulary ids of its ``output_lengths[i]`` tokens, then the end
+      id 2 (unless the output reached ``output_limit`` tokens), then the
+      padding id 0. Id ``k >= 3`` is the token ``output_tokens_[k - 3]``;
+      ``skrnn.json`` lists them by id as ``output_vocabulary`` (``null`` at
+      the reserved ids 0 padding, 1 start, 2 end; ``special_ids`` names
+      them), so ``[vocabulary[k] for k in output_ids[i, :output_lengths[i]]]``
+      is output ``i``'s token list, joined into a string when the translator
+      was fitted on strings (``target_kind``: ``'str'``), its first token
+      when on scalars (``'scalar'``);
+    - ``output_lengths``: int64 ``(batch,)``, the number of tokens of each
+      output, end id excluded;
+    - ``scores``: float64 ``(batch,)``, the log-probability of each output,
+      end token included, as ``predict(X, return_scores=True)`` gives it.
+
+    Beam search is not exported (its loop reorders hypotheses with the
+    scores it computes): a translator with ``beam_size > 1`` raises a
+    :class:`ValueError`, since its ``predict`` would write other outputs than
+    the program; set ``beam_size=1`` to export it. Sampling
+    (:meth:`~skrnn.SequenceTranslator.sample`, ``temperature``) and
+    attention weights are not part of the program either.
+
+    Results equal ``predict_proba`` / ``predict`` (the translator's
+    ``predict(X, return_scores=True)``) up to float rounding (the test suite
+    checks it on sequences of different lengths, 1 included). The file's
+    ``skrnn.json`` records this contract (inputs with dtypes and shapes,
+    ``max_length``, output; a translator's ``outputs``, ``output_limit``,
+    ``output_vocabulary``) and the classes: read it with
     ``torch.export.load(path, extra_files={"skrnn.json": ""})``.
 
     **Why a fixed max_length.** The program runs the encoder path the
@@ -133,8 +179,9 @@ def export(estimator, path=None, *, max_length=None):
 
     Parameters
     ----------
-    estimator : RNNClassifier, RNNRegressor, SequenceTagger or RNNForecaster
-        Fitted estimator.
+    estimator : estimator instance
+        A fitted RNNClassifier, RNNRegressor, SequenceTagger, RNNForecaster or
+        SequenceTranslator (with ``beam_size=1``).
 
     path : str or path-like, default=None
         Where to write the program (``*.pt2``) with :func:`torch.export.save`;
@@ -142,13 +189,22 @@ def export(estimator, path=None, *, max_length=None):
 
     max_length : int, default=None
         Number of steps every input batch is padded to. Default: the number of
-        steps of a classifier or regressor fitted on a 2-D array (the only
-        length it accepts); required otherwise.
+        steps of a classifier, regressor or translator fitted on a 2-D array
+        (the only length it accepts); required otherwise. A translator's
+        output length is its own (``output_limit``, see above).
 
     Returns
     -------
     program : torch.export.ExportedProgram
         Call ``program.module()(*inputs)``.
+
+    Raises
+    ------
+    TypeError
+        If ``estimator`` is not one of the estimators above.
+    ValueError
+        If ``max_length`` is missing or not a positive int, a forecaster is
+        recursive, or a translator has ``beam_size > 1``.
 
     See Also
     --------
@@ -172,12 +228,29 @@ def export(estimator, path=None, *, max_length=None):
     """
     if not isinstance(estimator, _EXPORTABLE):
         raise TypeError(
-            "skrnn.export exports RNNClassifier, RNNRegressor, SequenceTagger and "
-            f"RNNForecaster; got {type(estimator).__name__!r}."
+            "skrnn.export exports RNNClassifier, RNNRegressor, SequenceTagger, "
+            f"RNNForecaster and SequenceTranslator; got {type(estimator).__name__!r}."
         )
     check_is_fitted(estimator)
     if isinstance(estimator, RNNForecaster):
         return _export_forecaster(estimator, path, max_length)
+    if isinstance(estimator, SequenceTranslator):
+        _check_greedy(estimator)
+    max_length = _default_max_length(estimator, max_length)
+    if isinstance(estimator, SequenceTranslator):
+        contract = _translator_contract(estimator, max_length)
+        tokens = "ids" in contract["inputs"]
+        program = (_TokenTranslation if tokens else _NumericTranslation)(estimator)
+    else:
+        contract = _contract(estimator, max_length)
+        tokens = "ids" in contract["inputs"]
+        program = (_TokenProgram if tokens else _NumericProgram)(estimator)
+    example, dynamic = _example_inputs(contract)
+    return _export_module(program, example, dynamic, contract, path)
+
+
+def _default_max_length(estimator, max_length):
+    """``max_length`` checked; by default the steps of a 2-D fit, else required."""
     if max_length is None:
         if not (
             getattr(estimator, "_fitted_on_table", False)
@@ -189,18 +262,20 @@ def export(estimator, path=None, *, max_length=None):
                 "program will see, for example max_length=100."
             )
         max_length = estimator.n_features_in_
-    max_length = _check_max_length(max_length)
-    contract = _contract(estimator, max_length)
-    tokens = "ids" in contract["inputs"]
-    wrapper = (_TokenProgram if tokens else _NumericProgram)(estimator).eval()
+    return _check_max_length(max_length)
+
+
+def _export_module(module, example, dynamic, contract, path):
+    """``torch.export`` of ``module`` in evaluation mode, written to ``path``
+    (when given) with ``contract`` as the archive's ``skrnn.json``."""
+    module = module.eval()
     # An inference program: its outputs need no gradient.
-    wrapper.requires_grad_(False)
-    example, dynamic = _example_inputs(contract)
+    module.requires_grad_(False)
     with torch.no_grad(), warnings.catch_warnings():
         # nn.RNN refreshes its list of weights during export; the list holds
         # the registered parameters, so the warning about it does not apply.
         warnings.filterwarnings("ignore", message=".*_flat_weights")
-        program = torch.export.export(wrapper, example, dynamic_shapes=dynamic)
+        program = torch.export.export(module, example, dynamic_shapes=dynamic)
     if path is not None:
         torch.export.save(
             program, os.fspath(path), extra_files={"skrnn.json": json.dumps(contract)}
@@ -250,8 +325,6 @@ def _export_forecaster(forecaster, path, max_length):
             "levels": levels,
         },
     }
-    wrapper = _ForecastProgram(forecaster).eval()
-    wrapper.requires_grad_(False)
     batch = torch.export.Dim("batch", min=1)
     example = tuple(
         torch.ones([2, *spec["shape"][1:]], dtype=torch.float64)
@@ -260,14 +333,20 @@ def _export_forecaster(forecaster, path, max_length):
     # Two different windows: tracing must not specialise on a constant one.
     example[0][1] += torch.arange(window, dtype=torch.float64)[:, None]
     dynamic = {name: {0: batch} for name in inputs}
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*_flat_weights")
-        program = torch.export.export(wrapper, example, dynamic_shapes=dynamic)
-    if path is not None:
-        torch.export.save(
-            program, os.fspath(path), extra_files={"skrnn.json": json.dumps(contract)}
+    return _export_module(
+        _ForecastProgram(forecaster), example, dynamic, contract, path
+    )
+
+
+def _check_greedy(translator):
+    if translator.beam_size > 1:
+        raise ValueError(
+            f"skrnn.export exports greedy decoding only, but this translator has "
+            f"beam_size={translator.beam_size}: its predict runs beam search, so "
+            "the program would write other outputs than predict. Export it with "
+            "beam_size=1 (translator.set_params(beam_size=1); predict then decodes "
+            "greedily too, as the program does; beam search is not exported)."
         )
-    return program
 
 
 def _check_max_length(max_length):
@@ -280,6 +359,53 @@ def _check_max_length(max_length):
 
 def _contract(estimator, max_length):
     """The program's inputs and output, as ``skrnn.json`` records them."""
+    batch = ["batch"]
+    regression = isinstance(estimator, RNNRegressor)
+    per_step = estimator._per_step_targets()
+    shape = [*batch, *([max_length] if per_step else []), estimator._n_outputs()]
+    contract = {
+        "estimator": type(estimator).__name__,
+        "format_version": FORMAT_VERSION,
+        "skrnn_version": _package_version(),
+        "max_length": max_length,
+        "inputs": _input_contract(estimator, max_length),
+        "output": {
+            "name": "predictions" if regression else "probabilities",
+            "dtype": "float64",
+            "shape": shape,
+        },
+    }
+    if hasattr(estimator, "classes_"):
+        contract["classes"] = _encode_labels(estimator.classes_)
+    return contract
+
+
+def _translator_contract(translator, max_length):
+    """A translator program's inputs, outputs and output vocabulary."""
+    limit = int(translator._output_limit())
+    return {
+        "estimator": "SequenceTranslator",
+        "format_version": FORMAT_VERSION,
+        "skrnn_version": _package_version(),
+        "max_length": max_length,
+        "inputs": _input_contract(translator, max_length),
+        "decoding": "greedy",
+        "output_limit": limit,
+        "outputs": [
+            {"name": "output_ids", "dtype": "int64", "shape": ["batch", limit]},
+            {"name": "output_lengths", "dtype": "int64", "shape": ["batch"]},
+            {"name": "scores", "dtype": "float64", "shape": ["batch"]},
+        ],
+        # Indexed by output id: the reserved ids have no token.
+        "output_vocabulary": [None] * N_RESERVED
+        + _json_ready(list(translator.output_tokens_), "output_tokens_"),
+        "special_ids": {"padding": PAD, "start": BOS, "end": EOS},
+        "target_kind": translator._target_kind,
+    }
+
+
+def _input_contract(estimator, max_length):
+    """The program's inputs, as ``skrnn.json`` records them."""
     batch = ["batch"]
     if getattr(estimator, "_input_kind", "numbers") == "tokens":
         inputs = {
@@ -299,24 +425,7 @@ def _contract(estimator, max_length):
             }
         }
     inputs["lengths"] = {"dtype": "int64", "shape": batch}
-    regression = isinstance(estimator, RNNRegressor)
-    per_step = estimator._per_step_targets()
-    shape = [*batch, *([max_length] if per_step else []), estimator._n_outputs()]
-    contract = {
-        "estimator": type(estimator).__name__,
-        "format_version": FORMAT_VERSION,
-        "skrnn_version": _package_version(),
-        "max_length": max_length,
-        "inputs": inputs,
-        "output": {
-            "name": "predictions" if regression else "probabilities",
-            "dtype": "float64",
-            "shape": shape,
-        },
-    }
-    if hasattr(estimator, "classes_"):
-        contract["classes"] = _encode_labels(estimator.classes_)
-    return contract
+    return inputs
 
 
 def _example_inputs(contract):
@@ -377,7 +486,28 @@ class _Program(nn.Module):
         return torch.where(inside, outputs, torch.full_like(outputs, fill))
 
 
-class _NumericProgram(_Program):
+class _TranslationProgram(nn.Module):
+    """A translator's encoder and greedy decoder, unrolled over its output
+    limit: every step runs for every sequence, a finished one writing
+    padding at no cost (no data-dependent branch, which torch.export cannot
+    trace)."""
+
+    def __init__(self, translator):
+        super().__init__()
+        self.network = copy.deepcopy(translator.net_.module_).cpu()
+        self.output_limit = int(translator._output_limit())
+
+    def outputs(self, lengths, inside, **inputs):
+        ids, scores, _ = self.network.greedy(
+            self.output_limit, branch_free=True, lengths=lengths, **inputs
+        )
+        # Decoding never writes padding or the start id before its end.
+        return ids, (ids >= N_RESERVED).sum(dim=1), scores
+
+
+class _NumericInputs:
+    """``forward(values, lengths)``, for a program with ``outputs``."""
+
     def forward(self, values, lengths):
         inside = step_mask(lengths, values.shape[1])[..., None]
         # The contract lets padding hold anything (NaN): it must not reach a
@@ -386,12 +516,31 @@ class _NumericProgram(_Program):
         return self.outputs(lengths, inside, values=values)
 
 
-class _TokenProgram(_Program):
+class _TokenInputs:
+    """``forward(ids, word_types, chars, lengths)``, for a program with
+    ``outputs``."""
+
     def forward(self, ids, word_types, chars, lengths):
         inside = step_mask(lengths, ids.shape[1])[..., None]
         return self.outputs(
             lengths, inside, ids=ids, word_types=word_types, chars=chars
         )
+
+
+class _NumericProgram(_NumericInputs, _Program):
+    pass
+
+
+class _TokenProgram(_TokenInputs, _Program):
+    pass
+
+
+class _NumericTranslation(_NumericInputs, _TranslationProgram):
+    pass
+
+
+class _TokenTranslation(_TokenInputs, _TranslationProgram):
+    pass
 
 
 def _moments(windows):
@@ -470,12 +619,13 @@ def token_inputs(estimator, X, max_length):
 
     Parameters
     ----------
-    estimator : RNNClassifier, RNNRegressor or SequenceTagger
-        The estimator, fitted on tokens or documents, that was exported.
+    estimator : RNNClassifier, RNNRegressor, SequenceTagger or SequenceTranslator
+        The estimator, fitted on tokens or documents (a translator: on strings
+        or tokens), that was exported.
 
     X : list of str, or list of list of str or of tuples of str
-        Documents or token sequences, as the estimator's ``predict`` takes
-        them.
+        Documents, strings (a translator's, read character by character) or
+        token sequences, as the estimator's ``predict`` takes them.
 
     max_length : int
         The ``max_length`` the program was exported with.

@@ -159,13 +159,25 @@ class TranslationNetwork(InputScaling, nn.Module):
 
     # -- encoder -----------------------------------------------------------------
 
-    def encode(self, lengths, values=None, ids=None, word_types=None, chars=None):
+    def encode(
+        self,
+        lengths,
+        values=None,
+        ids=None,
+        word_types=None,
+        chars=None,
+        *,
+        branch_free=False,
+    ):
         """``(memory (B, S, K), keys, mask (B, S), state)``: what every
-        decoder reads of the source."""
+        decoder reads of the source. ``branch_free=True`` runs
+        :meth:`RecurrentEncoder.forward_padded`, which :func:`torch.export`
+        can trace."""
         if self.embedder is not None:
             values = self.dropout(self.embedder(ids, word_types, chars))
         lengths = lengths.to(values.device)
-        memory, last = self.encoder(values, lengths, self.input_affine())
+        encoder = self.encoder.forward_padded if branch_free else self.encoder
+        memory, last = encoder(values, lengths, self.input_affine())
         mask = step_mask(lengths, memory.shape[1])
         # Padding outputs are meaningless (NaN even): zero them before use.
         memory = torch.where(mask[..., None], memory, 0.0)
@@ -203,15 +215,21 @@ class TranslationNetwork(InputScaling, nn.Module):
             logits[..., EOS] = float("-inf")
         return torch.log_softmax(logits.to(torch.float64), dim=-1)
 
-    def greedy(self, max_length, temperature=None, generator=None, **source):
+    def greedy(
+        self, max_length, temperature=None, generator=None, branch_free=False, **source
+    ):
         """Greedy (or, with ``temperature``, sampled) decoding.
 
         Returns ``(tokens (B, L), log_probs (B,), attention (B, L, S))``:
         tokens after ``EOS`` are ``PAD``; ``log_probs`` is the sum of the log
         probabilities of the emitted tokens, ``EOS`` included, under the
         model at temperature 1 (sampling draws from the tempered ones).
+        ``branch_free=True`` (for :func:`torch.export`) encodes with
+        :meth:`encode`'s branch-free path and runs all ``max_length`` steps,
+        ``L == max_length``: a finished sequence writes ``PAD`` at no cost
+        instead of the loop stopping when every sequence has finished.
         """
-        memory, keys, mask, state = self.encode(**source)
+        memory, keys, mask, state = self.encode(**source, branch_free=branch_free)
         batch = memory.shape[0]
         token = memory.new_full((batch, 1), BOS, dtype=torch.long)
         done = torch.zeros(batch, dtype=torch.bool, device=memory.device)
@@ -232,7 +250,7 @@ class TranslationNetwork(InputScaling, nn.Module):
             attention.append(weights[:, 0])
             done = done | (token == EOS)
             token = token[:, None]
-            if bool(done.all()):
+            if not branch_free and bool(done.all()):
                 break
         return torch.stack(tokens, 1), scores, torch.stack(attention, 1)
 

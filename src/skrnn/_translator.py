@@ -153,7 +153,8 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
 
     max_output_length_ : int
         The decoding limit :meth:`predict` uses when ``max_output_length`` is
-        None.
+        None: twice the longest target of any fit so far (``warm_start`` and
+        :meth:`partial_fit` raise it for longer targets, never lower it).
 
     vocabularies_ : list of dict
         For token input: one vocabulary (value -> id) per token field.
@@ -336,11 +337,11 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
 
     def _encode_targets(self, y, sequences, sample_weight, *, reset, classes=None):
         targets, kind = parse_target_sequences(y, len(sequences))
+        default_limit = int(OUTPUT_LENGTH_FACTOR * max(map(len, targets)))
         if reset:
             self.output_tokens_ = fit_output_tokens(targets)
             self._target_kind = dataclasses.asdict(kind)
-            longest = max(map(len, targets))
-            self.max_output_length_ = int(OUTPUT_LENGTH_FACTOR * longest)
+            self.max_output_length_ = default_limit
         elif kind.kind != self._target_kind["kind"]:
             raise ValueError(
                 f"y holds targets of kind {kind.kind!r}, but the estimator was "
@@ -348,6 +349,9 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
                 "type as in the first fit, or fit afresh."
             )
         ids, lengths = encode_target_sequences(targets, self.output_tokens_)
+        # Later fits (warm_start, partial_fit) may bring longer targets: the
+        # default limit covers them too, so that they can be predicted whole.
+        self.max_output_length_ = max(self.max_output_length_, default_limit)
         limit = self.max_output_length
         if limit is not None and lengths.max() > limit:
             warnings.warn(
@@ -451,7 +455,12 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
             Also return the log-probability of each returned sequence: the sum
             of the log-probabilities of its tokens and of the end-of-sequence
             token (not length-normalised; the model's probability of the
-            whole output).
+            whole output). Each step's distribution is the one the decoder
+            searches: the ids it never writes (padding, the start token, and
+            the end-of-sequence token first) are ruled out and the rest
+            renormalised, so a score is slightly above the teacher-forced
+            log-likelihood of the same output, the more so the less trained
+            the model.
 
         Returns
         -------
@@ -487,7 +496,7 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
             As in :meth:`fit`.
 
         temperature : float, default=1.0
-            Positive temperature of the sampling distribution.
+            Positive, finite temperature of the sampling distribution.
 
         random_state : int, RandomState instance or None, default=None
             Seeds the draws; an int gives the same samples every call.
@@ -504,9 +513,16 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
         scores : ndarray of shape (n_sequences,)
             Only with ``return_scores=True``.
         """
-        if not isinstance(temperature, Real) or not temperature > 0:
+        check_is_fitted(self)
+        if (
+            isinstance(temperature, bool)
+            or not isinstance(temperature, Real)
+            or not 0 < temperature < float("inf")
+        ):
             raise ValueError(
-                f"temperature must be a positive number; got {temperature!r}."
+                f"temperature must be a positive finite number; got {temperature!r}. "
+                "Pass a float such as 1.0 (the model as it is), lower for outputs "
+                "closer to greedy decoding, higher for more varied ones."
             )
         seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
         generator = torch.Generator(device=_net_device(self)).manual_seed(int(seed))
@@ -541,11 +557,11 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
             }
         else:
             options = {"method": "greedy"}
-        ids, _, attention, lengths = self._generate(X, with_lengths=True, **options)
+        ids, _, attention = self._generate(X, with_attention=True, **options)
         weights = []
-        for row, weight, length in zip(ids, attention, lengths, strict=True):
+        for row, (weight, length) in zip(ids, attention, strict=True):
             n_written = int((row != 0).sum())
-            weights.append(weight[:n_written, :length])
+            weights.append(weight[:n_written, :length].astype(np.float64))
         return weights
 
     def score(self, X, y, sample_weight=None):
@@ -578,9 +594,13 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
             return self.max_output_length
         return self.max_output_length_
 
-    def _generate(self, X, *, method, with_lengths=False, **options):
+    def _generate(self, X, *, method, with_attention=False, **options):
         """Decode ``X`` batch by batch in order of length; ``(ids, scores,
-        attention)`` in the order of ``X`` (ids and attention padded)."""
+        attention)`` in the order of ``X`` (ids padded). ``attention`` is
+        None unless ``with_attention``: then each sequence's weights
+        ``(n_written, n_steps)`` padded to the longest output, and its length,
+        kept only on request because the array for all of ``X`` would be
+        ``(n_sequences, output width, longest input)``."""
         check_is_fitted(self)
         sequences = self._validate_X(X, reset=False)
         dataset = make_dataset(sequences)
@@ -603,13 +623,13 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
         width = max(out[0].shape[1] for _, out in batches)
         ids = np.zeros((n, width), dtype=np.int64)
         scores = np.empty(n, dtype=np.float64)
-        attention = np.zeros((n, width, int(lengths.max())), dtype=np.float64)
+        attention = [None] * n if with_attention else None
         for rows, (tokens, score, weights) in batches:
             ids[rows, : tokens.shape[1]] = tokens
             scores[rows] = score
-            attention[rows, : weights.shape[1], : weights.shape[2]] = weights
-        if with_lengths:
-            return ids, scores, attention, lengths
+            if with_attention:
+                for row, weight in zip(rows, weights, strict=True):
+                    attention[row] = (weight, int(lengths[row]))
         return ids, scores, attention
 
     def _as_outputs(self, ids):

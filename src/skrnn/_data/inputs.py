@@ -52,9 +52,16 @@ def parse_input(
             )
         kind = "tokens" if accepts(X, tokens) else "numbers"
         if fitted is not None and kind != fitted.kind:
+            if hasattr(X, "__len__") and len(X) == 0:
+                # No sequence has a kind: the mismatch below would be a guess.
+                raise ValueError(
+                    "Found array with 0 sequence(s) while a minimum of 1 is "
+                    "required: X must hold at least one sequence."
+                )
             raise ValueError(
                 f"{type(estimator).__name__} was fitted on "
-                f"{_KIND_NAMES[fitted.kind]}; X must hold the same kind of input."
+                f"{_KIND_NAMES[fitted.kind]}, but X holds {_KIND_NAMES[kind]}; "
+                "X must hold the same kind of input."
             )
         if kind == "tokens":
             if lengths is not None:

@@ -12,7 +12,7 @@ end-of-sequence id. Strings in ``X`` become lists of characters
 """
 
 from dataclasses import dataclass
-from numbers import Number
+from numbers import Number, Real
 
 import numpy as np
 
@@ -140,7 +140,16 @@ def _scalar_targets(y, n_sequences):
             f"X and y have different numbers of sequences: {n_sequences} and "
             f"{len(y)}. Pass one target sequence per sequence of X."
         )
-    if y.dtype.kind == "f" and not np.isfinite(y).all():
+    # An object array (of numbers, as parse_target_sequences passes it) keeps
+    # its dtype: predictions come back as such an array.
+    if y.dtype.kind not in "biufO" or (
+        y.dtype.kind == "O" and not all(isinstance(v, Real) for v in y.tolist())
+    ):
+        raise TypeError(
+            f"y holds scalar targets of dtype {y.dtype}; scalar targets must be "
+            "real numbers (or pass each target as a string or a list of tokens)."
+        )
+    if y.dtype.kind in "fO" and not np.isfinite(y.astype(np.float64)).all():
         raise ValueError("y contains NaN or infinity; every target must be finite.")
     sequences = [[_native(value)] for value in y]
     return sequences, TargetKind("scalar", "array", y.dtype.str)
@@ -149,11 +158,18 @@ def _scalar_targets(y, n_sequences):
 def _token_type(token, i):
     if isinstance(token, str):
         return "strings"
-    if isinstance(token, (Number, np.number)) and not isinstance(token, bool):
+    if isinstance(token, Real) and not isinstance(token, (bool, np.bool_)):
+        if not np.isfinite(token):
+            # NaN is not equal to itself: it could never be matched in the
+            # output vocabulary, nor predicted back.
+            raise ValueError(
+                f"Target {i} of y holds the token {token!r}; numeric tokens must "
+                "be finite. Remove or replace NaN and infinite tokens."
+            )
         return "numbers"
     raise TypeError(
         f"Target {i} of y holds the token {token!r} of type "
-        f"{type(token).__name__}; tokens must be strings or numbers."
+        f"{type(token).__name__}; tokens must be strings or real numbers."
     )
 
 
