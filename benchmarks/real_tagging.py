@@ -33,6 +33,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import _harness
+import numpy as np
 from real_data import params_tag, parse_params, summarise
 from sklearn.exceptions import ConvergenceWarning
 
@@ -109,12 +110,16 @@ def run_one(params, seed, metric, X_train, y_train, X_test, y_test):
         t0 = time.perf_counter()
         pred = tagger.predict(X_test)
         predict_time = time.perf_counter() - t0
+    scores = tagger.validation_scores_
     return {
         "seed": seed,
         "score": metric(y_test, pred),
         "fit_time": fit_time,
         "predict_time": predict_time,
         "n_iter": int(tagger.n_iter_),
+        # With a validation split: its score each epoch, and the epoch kept.
+        "validation_scores": scores,
+        "best_epoch": None if scores is None else int(np.argmax(scores)) + 1,
         "converged": not any(
             issubclass(w.category, ConvergenceWarning) for w in caught
         ),
@@ -204,7 +209,8 @@ def main(argv=None):
                 entry["runs"].append(row)
                 print(
                     f"  {name} seed={seed}: {metric_name} {row['score']:.4f} "
-                    f"n_iter={row['n_iter']} fit={row['fit_time']:.0f}s"
+                    f"n_iter={row['n_iter']} best_epoch={row['best_epoch']} "
+                    f"fit={row['fit_time']:.0f}s"
                     + ("" if row["converged"] else " [not converged]"),
                     flush=True,
                 )
