@@ -8,7 +8,12 @@ from sklearn.metrics import make_scorer
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 
 from skrnn import SequenceTagger
-from skrnn.metrics import flat_accuracy_scorer, flat_f1_score, span_f1_scorer
+from skrnn.metrics import (
+    flat_accuracy_scorer,
+    flat_f1_score,
+    span_f1_score,
+    span_f1_scorer,
+)
 
 FAST = dict(
     hidden_size=16,
@@ -291,3 +296,65 @@ def test_tokens_with_too_few_fields_hint_at_a_single_sentence(rng):
     tagger = SequenceTagger(**dict(FAST, max_epochs=1)).fit(X2, y)
     with pytest.raises(ValueError, match=r"1 field\(s\).*with 2.*single sequence"):
         tagger.predict(X2[0])
+
+
+@pytest.mark.parametrize(
+    "classes, scheme",
+    [
+        (["B-NP", "I-NP", "O"], "IOB2"),
+        (["I-PER", "O"], "IOB2"),
+        (["B-LOC", "E-LOC", "I-LOC", "O", "S-PER"], "BIOES"),
+        (["B-GEO-LOC", "O"], "IOB2"),
+        (["ADJ", "DET", "NOUN"], None),
+        (["B-NP", "NOUN", "O"], None),
+        (["X-NP", "O"], None),
+        (["B-", "O"], None),
+        (["O"], None),
+        ([0, 1, 2], None),
+    ],
+)
+def test_chunk_scheme(classes, scheme):
+    from skrnn._tagger import chunk_scheme
+
+    assert chunk_scheme(np.asarray(classes)) == scheme
+
+
+def test_validation_score_of_chunk_tags_is_span_f1():
+    import torch
+
+    from skrnn._tagger import span_f1_outputs
+
+    classes = np.array(["B-NP", "I-NP", "O"])
+    # Two sequences: one chunk of two steps each; the first is predicted cut
+    # short (3 of 4 steps right, 1 of 2 chunks).
+    target = torch.tensor([[0, 1, 2], [0, 1, 0]])
+    pred = torch.tensor([[0, 2, 2], [0, 1, 0]])
+    lengths = torch.tensor([3, 2])
+    y_pred = torch.nn.functional.one_hot(pred, 3).double()
+    score = span_f1_outputs(classes, "IOB2", y_pred, target, lengths)
+    assert score == pytest.approx(
+        span_f1_score(
+            [["B-NP", "I-NP", "O"], ["B-NP", "I-NP"]],
+            [["B-NP", "O", "O"], ["B-NP", "I-NP"]],
+        )
+    )
+    assert score == pytest.approx(0.5)
+    # Weighted steps and splits without chunks: step accuracy.
+    weight = torch.ones(2, 3, dtype=torch.float64)
+    assert span_f1_outputs(classes, "IOB2", y_pred, target, lengths, weight) == 0.8
+    no_chunks = torch.full((2, 3), 2)
+    assert span_f1_outputs(classes, "IOB2", y_pred, no_chunks, lengths) == 0.4
+
+
+def test_early_stopping_on_chunk_tags_scores_spans(rng):
+    X, y = chunk_data(rng)
+    tagger = SequenceTagger(
+        early_stopping=True, validation_fraction=0.25, **dict(FAST, max_epochs=3)
+    ).fit(X, y)
+    assert tagger._validation_score()[0] == "span F1"
+    assert len(tagger.validation_scores_) == 3
+    assert all(0 <= score <= 1 for score in tagger.validation_scores_)
+    curves = tagger._training_curves()
+    assert curves["score_name"] == "span F1"
+    pos = SequenceTagger(**dict(FAST, max_epochs=1)).fit(*sentences(rng))
+    assert pos._validation_score()[0] == "accuracy"

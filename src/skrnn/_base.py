@@ -10,6 +10,7 @@ encoded, which loss trains them and how raw network outputs become predictions
 import copy
 import math
 import warnings
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -26,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _net
 from ._batching import make_dataset, train_valid_datasets
+from ._callbacks import score_outputs
 from ._callers import Interrupted, caller_stacklevel, inside_meta_estimator
 from ._compat import (
     AnyCaseOptions,
@@ -237,6 +239,12 @@ class BaseSequenceEstimator(
     def _criterion(self, n_outputs):
         """The loss, as :func:`skrnn._net.build_net` names it."""
         return self._loss_kind
+
+    def _validation_score(self):
+        """The validation score's name and its function of ``(y_pred, target,
+        lengths, weight)``: accuracy or R^2 of the outputs."""
+        name = "accuracy" if self._loss_kind == "cross_entropy" else "R^2"
+        return name, partial(score_outputs, self._loss_kind)
 
     # -- checks -----------------------------------------------------------------
 
@@ -601,7 +609,7 @@ class BaseSequenceEstimator(
             bucket_batches=50 if self.length_buckets else 1,
             random_state=random_state,
             device=device,
-            loss_kind=self._loss_kind,
+            valid_score=self._validation_score()[1],
             clip_grad_norm=self.clip_grad_norm,
             lr_schedule=lr_schedule,
             monitor=monitor,
@@ -634,9 +642,7 @@ class BaseSequenceEstimator(
         read by :class:`skrnn.inspection.TrainingCurveDisplay`."""
         check_is_fitted(self)
         curves = _net.training_curves(self.net_)
-        curves["score_name"] = (
-            "accuracy" if self._loss_kind == "cross_entropy" else "R^2"
-        )
+        curves["score_name"] = self._validation_score()[0]
         return curves
 
     # -- prediction -------------------------------------------------------------

@@ -9,7 +9,6 @@ estimators use the result only through the functions here (and expose it as
 
 import contextlib
 import copy
-from functools import partial
 
 import numpy as np
 import torch
@@ -27,7 +26,6 @@ from ._callbacks import (
     ThreadControl,
     TrainingMonitor,
     ValidationScore,
-    score_outputs,
 )
 from ._device import cuda_indices
 from ._modules import CRFLoss, SequenceLoss, SequenceNetwork
@@ -166,7 +164,7 @@ def build_net(
     bucket_batches,
     random_state,
     device,
-    loss_kind,
+    valid_score,
     clip_grad_norm,
     lr_schedule,
     monitor,
@@ -181,14 +179,15 @@ def build_net(
     ``('pinball', levels)``, one quantile level per output); ``optimizer`` is
     a name of :data:`OPTIMIZERS` or a torch optimizer class. ``lr_schedule`` is
     ``None`` or a dict of :func:`lr_scheduler` arguments, ``monitor`` the
-    arguments of :class:`~skrnn._callbacks.TrainingMonitor`. The weights are drawn
+    arguments of :class:`~skrnn._callbacks.TrainingMonitor` and ``valid_score``
+    the score of :class:`~skrnn._callbacks.ValidationScore`. The weights are drawn
     from ``random_state`` inside a forked torch random stream.
     """
     if isinstance(optimizer, str):
         optimizer = OPTIMIZERS[optimizer.lower()]
     callbacks = [
         ("finite_loss", FiniteLossGuard()),
-        ("valid_score", ValidationScore(partial(score_outputs, loss_kind))),
+        ("valid_score", ValidationScore(valid_score)),
         ("lr_log", LearningRateLog()),
     ]
     if clip_grad_norm is not None:

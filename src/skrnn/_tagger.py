@@ -1,5 +1,7 @@
 """SequenceTagger: one label per step."""
 
+from functools import partial
+
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
@@ -7,6 +9,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseSequenceEstimator
+from ._callbacks import score_outputs
 from ._compat import StrOptions, _fit_context, scorer_function_on_stack
 from ._crf import observed_transitions
 from ._data import (
@@ -24,6 +27,55 @@ from ._docstrings import (
 from ._stats import real_steps, step_weights
 from ._targets import class_weight_vector
 from ._token_input import TOKEN_CONSTRAINTS, TOKEN_FITTED_ATTRIBUTES, TokenInputMixin
+from .metrics import span_f1_score
+
+#: Chunk-tag prefixes: IOB's, and BIOES's two more.
+_CHUNK_PREFIXES = frozenset("BIES")
+
+
+def chunk_scheme(classes):
+    """The tagging scheme of chunk labels, or None for other labels.
+
+    ``'BIOES'`` when the labels use ``E-`` or ``S-`` tags, ``'IOB2'`` when
+    they are ``'O'``, ``B-<type>`` and ``I-<type>`` only (IOB1 reads the same
+    under conlleval's rules); None when any label is not a chunk tag, or none
+    is anything but ``'O'``.
+    """
+    prefixes = set()
+    for label in classes:
+        if not isinstance(label, str):
+            return None
+        if label == "O":
+            continue
+        prefix, hyphen, type_ = label.partition("-")
+        if not hyphen or not type_ or prefix not in _CHUNK_PREFIXES:
+            return None
+        prefixes.add(prefix)
+    if not prefixes:
+        return None
+    return "BIOES" if prefixes & {"E", "S"} else "IOB2"
+
+
+def span_f1_outputs(classes, scheme, y_pred, target, lengths, weight=None):
+    """Span F1 (conlleval's overall figure) of per-step outputs, as
+    :class:`~skrnn._callbacks.ValidationScore` calls a score.
+
+    Weighted steps (``sample_weight``, ``class_weight``) and a split without a
+    true chunk fall back to the weighted step accuracy: span F1 has no weights,
+    and without chunks it is 0 whatever the predictions.
+    """
+    accuracy = partial(score_outputs, "cross_entropy")
+    if weight is not None:
+        return accuracy(y_pred, target, lengths, weight)
+    pred = y_pred.argmax(dim=-1).cpu().numpy()
+    true = target.cpu().numpy()
+    y_true, y_hat = [], []
+    for row, n in enumerate(lengths.cpu().tolist()):
+        y_true.append(classes[true[row, :n]])
+        y_hat.append(classes[pred[row, :n]])
+    if not any((tags != "O").any() for tags in y_true):
+        return accuracy(y_pred, target, lengths)
+    return span_f1_score(y_true, y_hat, scheme=scheme, zero_division=0.0)
 
 
 @estimator_doc(
@@ -279,6 +331,12 @@ class SequenceTagger(ClassifierMixin, TokenInputMixin, BaseSequenceEstimator):
         if not self.crf:
             return super()._criterion(n_outputs)
         return ("crf", n_outputs)
+
+    def _validation_score(self):
+        scheme = chunk_scheme(self.classes_)
+        if scheme is None:
+            return super()._validation_score()
+        return "span F1", partial(span_f1_outputs, self.classes_, scheme)
 
     def _prepare_net(self, net, targets, sequences):
         super()._prepare_net(net, targets, sequences)
