@@ -312,9 +312,7 @@ def _export_forecaster(forecaster, path, max_length):
         }
     levels = ["mean", *forecaster.quantiles_]
     contract = {
-        "estimator": "RNNForecaster",
-        "format_version": FORMAT_VERSION,
-        "skrnn_version": _package_version(),
+        **_contract_header(forecaster),
         "window": window,
         "horizon": forecaster.horizon,
         "inputs": inputs,
@@ -357,6 +355,16 @@ def _check_max_length(max_length):
     return int(max_length)
 
 
+def _contract_header(estimator):
+    """What every ``skrnn.json`` contract starts with: the estimator's class
+    and the versions that wrote it."""
+    return {
+        "estimator": type(estimator).__name__,
+        "format_version": FORMAT_VERSION,
+        "skrnn_version": _package_version(),
+    }
+
+
 def _contract(estimator, max_length):
     """The program's inputs and output, as ``skrnn.json`` records them."""
     batch = ["batch"]
@@ -364,9 +372,7 @@ def _contract(estimator, max_length):
     per_step = estimator._per_step_targets()
     shape = [*batch, *([max_length] if per_step else []), estimator._n_outputs()]
     contract = {
-        "estimator": type(estimator).__name__,
-        "format_version": FORMAT_VERSION,
-        "skrnn_version": _package_version(),
+        **_contract_header(estimator),
         "max_length": max_length,
         "inputs": _input_contract(estimator, max_length),
         "output": {
@@ -384,9 +390,7 @@ def _translator_contract(translator, max_length):
     """A translator program's inputs, outputs and output vocabulary."""
     limit = int(translator._output_limit())
     return {
-        "estimator": "SequenceTranslator",
-        "format_version": FORMAT_VERSION,
-        "skrnn_version": _package_version(),
+        **_contract_header(translator),
         "max_length": max_length,
         "inputs": _input_contract(translator, max_length),
         "decoding": "greedy",
