@@ -492,3 +492,56 @@ def test_auto_patience_follows_what_is_monitored(rng):
     )
     clf.fit(X, y)
     assert clf.n_iter_ == 1 + 51
+
+
+class CutRateAt(Callback):
+    """Divide the optimizer's rate by ``factor`` at the end of ``epoch``, as a
+    plateau schedule's cuts would."""
+
+    def __init__(self, epoch, factor):
+        self.epoch, self.factor = epoch, factor
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            for group in net.optimizer_.param_groups:
+                group["lr"] /= self.factor
+
+
+@pytest.mark.parametrize("factor, ends_at", [(125, 3), (100, 12)])
+def test_plateau_schedule_ends_training_once_the_rate_is_cut_to_lr_over_125(
+    rng, factor, ends_at
+):
+    X, y = data(rng)
+    # tol=0 and a long patience: only the rate can end training early.
+    params = dict(TINY, max_epochs=12, tol=0, n_iter_no_change=1000, lr=0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = RNNClassifier(callbacks=[CutRateAt(3, factor)], **params).fit(X, y)
+    assert clf.n_iter_ == ends_at
+    assert clf.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(0.01 / factor)
+
+
+def test_a_rate_cut_to_lr_over_125_ends_only_plateau_fits(rng):
+    X, y = data(rng)
+    params = dict(TINY, max_epochs=6, tol=0, n_iter_no_change=1000, lr=0.01)
+    callbacks = [CutRateAt(2, 125)]
+    with pytest.warns(ConvergenceWarning):  # no schedule: the cut does not end it
+        clf = RNNClassifier(lr_schedule=None, callbacks=callbacks, **params).fit(X, y)
+    assert clf.n_iter_ == 6
+    clf = RNNClassifier(callbacks=callbacks, **params)
+    for _ in range(4):  # partial_fit has no stopping rule
+        clf.partial_fit(X, y, classes=np.unique(y))
+    assert clf.n_iter_ == 4
+
+
+def test_plateau_schedule_judges_a_plateau_by_the_monitors_tol(rng):
+    X, y = data(rng)
+    # The loss falls every epoch, but never by tol: a plateau for the monitor
+    # (it stops after n_iter_no_change + 1 such epochs) and for the schedule,
+    # which cuts the rate once after n_iter_no_change // 2 + 1 of them.
+    clf = RNNClassifier(**dict(TINY, max_epochs=20, tol=10.0, n_iter_no_change=4))
+    clf.fit(X, y)
+    losses = clf.loss_curve_
+    assert all(b < a for a, b in zip(losses, losses[1:], strict=False))
+    assert clf.n_iter_ == 6
+    assert clf.net_.optimizer_.param_groups[0]["lr"] == pytest.approx(0.01 * 0.2)

@@ -555,6 +555,10 @@ class BaseSequenceEstimator(
             "tol": self.tol,
             "n_iter_no_change": math.inf if incremental else patience,
             "restore_best": early_stopping,
+            # partial_fit has no stopping rule: each call trains one epoch.
+            "min_lr": None
+            if incremental or self.lr_schedule != "plateau"
+            else _net.plateau_min_lr(self.lr),
         }
 
     def _build_net(
@@ -584,6 +588,7 @@ class BaseSequenceEstimator(
                 "monitor": "valid_loss" if validating else "train_loss",
                 "patience": max(1, patience // 2),
                 "max_epochs": max_epochs,
+                "tol": self.tol,
             }
         net = _net.build_net(
             module=self._network_module,

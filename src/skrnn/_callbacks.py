@@ -15,15 +15,22 @@ class TrainingMonitor(Callback):
 
     Without early stopping it watches ``train_loss`` (lower is better); with it,
     ``valid_score`` (higher is better), and it keeps a copy of the best epoch's
-    weights to restore when training ends.
+    weights to restore when training ends. With ``min_lr`` it also ends
+    training, converged, once a schedule has brought the optimizer's rate down
+    to ``min_lr``: a plateau schedule cuts the rate when the loss stalls, and
+    at a small enough rate the epochs left change the model little while the
+    loss's noise between batches keeps resetting the patience count.
     """
 
-    def __init__(self, monitor, lower_is_better, tol, n_iter_no_change, restore_best):
+    def __init__(
+        self, monitor, lower_is_better, tol, n_iter_no_change, restore_best, min_lr=None
+    ):
         self.monitor = monitor
         self.lower_is_better = lower_is_better
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.restore_best = restore_best
+        self.min_lr = min_lr
 
     def initialize(self):
         self.in_epoch_ = False
@@ -60,10 +67,17 @@ class TrainingMonitor(Callback):
             # skorch's ``<name>_best`` flag: the last flagged epoch of a fit is
             # the one whose weights are restored, readable from a saved history.
             net.history.record(f"{self.monitor}_best", bool(better))
-        if self.no_improvement_count_ > self.n_iter_no_change:
+        if self.no_improvement_count_ > self.n_iter_no_change or self._at_min_lr(net):
             self.converged_ = True
             # skorch's way to end training early; caught by NeuralNet.partial_fit.
             raise KeyboardInterrupt
+
+    def _at_min_lr(self, net):
+        if self.min_lr is None:
+            return False
+        # The rate the next epoch would train with (the schedule steps first).
+        lr = net.optimizer_.param_groups[0]["lr"]
+        return lr <= self.min_lr * (1 + 1e-9)
 
     def on_train_end(self, net, **kwargs):
         if self.restore_best and self.best_state_ is not None:

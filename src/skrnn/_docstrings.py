@@ -69,7 +69,8 @@ max_epochs : int or 'auto', default={max_epochs}
         Maximum number of passes over the training data. Training stops earlier
         once the training loss has not improved by at least ``tol`` for
         ``n_iter_no_change`` consecutive epochs (the rule of
-        :class:`~sklearn.neural_network.MLPClassifier`); a
+        :class:`~sklearn.neural_network.MLPClassifier`), or when the
+        ``'plateau'`` schedule has cut the rate three times; a
         :class:`~sklearn.exceptions.ConvergenceWarning` says when it did not,
         except with ``lr_schedule='cosine'``, whose rate reaches zero at
         ``max_epochs`` by design. {max_epochs_auto}
@@ -120,8 +121,12 @@ default='adam'
     lr_schedule : {'plateau', 'cosine'} or None, default={lr_schedule}
         Learning-rate schedule: ``'plateau'`` divides the rate by 5 when the
         monitored loss (validation loss with early stopping, else training
-        loss) stalls for ``n_iter_no_change // 2`` epochs; ``'cosine'`` anneals
-        it to zero over ``max_epochs``. Other schedules can be passed as skorch
+        loss) has not improved by ``tol`` for ``n_iter_no_change // 2`` epochs,
+        and its third cut (to ``lr / 125``) ends training, converged: by then
+        the batches' noise in the loss keeps resetting the patience count
+        while the epochs left change the model little (on PLAID they were a
+        sixth of the fit, see :doc:`/benchmarks`); ``'cosine'`` anneals it to
+        zero over ``max_epochs``. Other schedules can be passed as skorch
         ``LRScheduler`` callbacks.{lr_schedule_why}
 
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None

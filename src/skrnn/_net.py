@@ -247,14 +247,35 @@ def _criterion_kwargs(criterion, dtype):
     return {"criterion": SequenceLoss, "criterion__kind": criterion}
 
 
-def lr_scheduler(kind, *, monitor, patience, max_epochs):
-    """skorch's LRScheduler for ``lr_schedule='plateau'`` or ``'cosine'``."""
+#: ``lr_schedule='plateau'`` multiplies the rate by this when the loss stalls,
+PLATEAU_FACTOR = 0.2
+#: and its cut number PLATEAU_CUTS (to lr / 125) ends training.
+PLATEAU_CUTS = 3
+
+
+def plateau_min_lr(lr):
+    """The rate at which a plateau schedule's training ends (see
+    :class:`~skrnn._callbacks.TrainingMonitor`): ``lr`` after
+    ``PLATEAU_CUTS`` cuts."""
+    return lr * PLATEAU_FACTOR**PLATEAU_CUTS
+
+
+def lr_scheduler(kind, *, monitor, patience, max_epochs, tol):
+    """skorch's LRScheduler for ``lr_schedule='plateau'`` or ``'cosine'``.
+
+    A plateau is judged as the training monitor judges one: no improvement by
+    the absolute ``tol`` (of the loss the schedule watches). torch's default,
+    a relative 1e-4, counts ever smaller gains as progress once the loss is
+    small, so a stalled fit could go without a cut until the monitor ended
+    it."""
     if kind == "plateau":
         return LRScheduler(
             policy="ReduceLROnPlateau",
             monitor=monitor,
-            factor=0.2,
+            factor=PLATEAU_FACTOR,
             patience=patience,
+            threshold=tol,
+            threshold_mode="abs",
         )
     return CosineSchedule(policy="CosineAnnealingLR", T_max=max_epochs)
 
