@@ -108,6 +108,8 @@ class RNNClassifier(ClassifierMixin, TokenInputMixin, BaseSequenceEstimator):
 
     {dtype_note}
 
+    {recipe_cost_note}
+
     Examples
     --------
     >>> import numpy as np

@@ -122,6 +122,8 @@ class RNNRegressor(RegressorMixin, TokenInputMixin, BaseSequenceEstimator):
 
     {dtype_note}
 
+    {recipe_cost_note}
+
     Examples
     --------
     >>> import numpy as np
