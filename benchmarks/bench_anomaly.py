@@ -214,7 +214,8 @@ def rst_table(rows, methods, use_pyod):
         group = [r for r in rows if r["dataset"] == name]
         for r in group:
             line = [name, r["normal"], median_worst(r["iforest"])]
-            line += [median_worst(r["lstmad"])] * use_pyod
+            if use_pyod:  # (a list times False would still read r["lstmad"])
+                line.append(median_worst(r["lstmad"]))
             line += [median_worst(r[m]) for m in methods]
             body.append(line)
         keys = ["iforest", *(["lstmad"] * use_pyod), *methods]
