@@ -108,6 +108,41 @@ def test_masked_batch_norm_counts_real_steps_only():
     torch.testing.assert_close(norm(padded, mask)[1:, :, :2], alone)
 
 
+def test_masked_batch_norm_relu_trains_as_the_plain_formula():
+    # The fused training step (hand-written backward) against autograd through
+    # relu(norm(x)) with the mask: outputs, every gradient, running statistics.
+    torch.manual_seed(0)
+    plain, fused = MaskedBatchNorm(4).double(), MaskedBatchNorm(4).double()
+    with torch.no_grad():
+        for norm in (plain, fused):
+            norm.weight.copy_(torch.tensor([1.5, -0.5, 0.0, 2.0]))
+            norm.bias.copy_(torch.tensor([0.1, 0.3, -0.2, 0.0]))
+    mask = step_mask(torch.tensor([7, 3, 1]), 7)[:, None, :]
+    hidden = torch.where(mask, torch.randn(3, 4, 7, dtype=torch.float64), 1e3)
+    upstream = torch.randn(3, 4, 7, dtype=torch.float64)
+    grads = []
+    for norm, step in (
+        (plain, lambda x: torch.where(mask, torch.relu(plain(x, mask)), 0.0)),
+        (fused, lambda x: fused.relu(x, mask)),
+    ):
+        x = hidden.clone().requires_grad_()
+        out = step(x)
+        (out * upstream).sum().backward()
+        grads.append((out, x.grad, norm.weight.grad, norm.bias.grad))
+    for expected, got in zip(*grads, strict=True):
+        torch.testing.assert_close(got, expected)
+    assert torch.all(grads[1][0][~mask.expand(-1, 4, -1)] == 0)
+    assert torch.all(grads[1][1][~mask.expand(-1, 4, -1)] == 0)
+    torch.testing.assert_close(fused.running_mean, plain.running_mean)
+    torch.testing.assert_close(fused.running_var, plain.running_var)
+    # Evaluation is the plain formula on the running statistics.
+    plain.eval(), fused.eval()
+    torch.testing.assert_close(
+        fused.relu(hidden, mask),
+        torch.where(mask, torch.relu(plain(hidden, mask)), 0.0),
+    )
+
+
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 def test_orthogonal_init(cell):
     torch.manual_seed(0)

@@ -248,21 +248,91 @@ class MaskedBatchNorm(nn.Module):
 
     def forward(self, hidden, mask):
         if self.training:
-            count = mask.sum().clamp(min=1).to(hidden.dtype)
-            inside = torch.where(mask, hidden, 0.0)
-            mean = inside.sum(dim=(0, 2)) / count
-            centred = torch.where(mask, hidden - mean[None, :, None], 0.0)
-            var = (centred**2).sum(dim=(0, 2)) / count
-            with torch.no_grad():
-                unbiased = var * count / (count - 1).clamp(min=1)
-                self.running_mean.lerp_(mean.detach(), self.momentum)
-                self.running_var.lerp_(unbiased.detach(), self.momentum)
+            mean, _, var, count = _masked_moments(hidden, mask)
+            self._update_running(mean, var, count)
         else:
             mean, var = self.running_mean, self.running_var
         scale = self.weight * torch.rsqrt(var + self.eps)
         return (hidden - mean[None, :, None]) * scale[None, :, None] + self.bias[
             None, :, None
         ]
+
+    def relu(self, hidden, mask):
+        """``relu(self(hidden, mask))``, zero outside ``mask``, in one step.
+
+        Training runs :class:`_NormReLU`, whose hand-written backward makes
+        one pass where autograd's chain of masked sums, subtractions and
+        products makes several; that is most of a long series' convolutional
+        cost. Evaluation is the plain formula (running statistics)."""
+        if not (self.training and torch.is_grad_enabled()):
+            return torch.relu(self(hidden, mask)) * mask.to(hidden.dtype)
+        output, mean, var, count = _NormReLU.apply(
+            hidden, mask, self.weight, self.bias, self.eps
+        )
+        self._update_running(mean, var, count)
+        return output
+
+    @torch.no_grad()
+    def _update_running(self, mean, var, count):
+        """The running statistics moved toward the batch's (``var`` biased,
+        stored unbiased, as torch)."""
+        unbiased = var * count / (count - 1).clamp(min=1)
+        self.running_mean.lerp_(mean.detach(), self.momentum)
+        self.running_var.lerp_(unbiased.detach(), self.momentum)
+
+
+def _masked_moments(hidden, mask):
+    """Per-channel mean and biased variance of ``hidden (batch, channels,
+    steps)`` over the steps inside ``mask (batch, 1, steps)``: ``(mean,
+    centred, var, count)``, ``centred`` being ``hidden - mean`` inside the
+    mask and zero outside, ``count`` a tensor, at least 1. The mask is applied
+    by multiplying with it as a float (the features it masks are finite):
+    torch's CPU ``where`` on a boolean mask runs several times slower."""
+    inside = mask.to(hidden.dtype)
+    count = inside.sum().clamp(min=1)
+    mean = (hidden * inside).sum(dim=(0, 2)) / count
+    centred = (hidden - mean[None, :, None]).mul_(inside)
+    var = (centred * centred).sum(dim=(0, 2)) / count
+    return mean, centred, var, count
+
+
+class _NormReLU(torch.autograd.Function):
+    """Masked batch normalisation (batch statistics), affine, ReLU and the
+    mask in one autograd node. Besides the output it returns the batch's mean,
+    variance and count (no gradient) for the running statistics."""
+
+    @staticmethod
+    def forward(ctx, hidden, mask, weight, bias, eps):
+        mean, normalised, var, count = _masked_moments(hidden, mask)
+        rstd = torch.rsqrt(var + eps)
+        normalised.mul_(rstd[None, :, None])
+        inside = mask.to(hidden.dtype)
+        output = torch.addcmul(bias[None, :, None], normalised, weight[None, :, None])
+        output.relu_().mul_(inside)
+        ctx.save_for_backward(normalised, output, inside, weight, rstd, count)
+        ctx.mark_non_differentiable(mean, var, count)
+        return output, mean, var, count
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad_output, *_):
+        normalised, output, inside, weight, rstd, count = ctx.saved_tensors
+        # Zero where the ReLU was off, which includes everything off the mask
+        # (the ReLU's own backward: one pass, where a comparison and a
+        # ``where`` take many times longer on a random pattern).
+        grad = torch.ops.aten.threshold_backward(grad_output, output, 0)
+        grad_bias = grad.sum(dim=(0, 2))
+        grad_weight = (grad * normalised).sum(dim=(0, 2))
+        # weight * rstd * (grad - mean(grad) - normalised * mean(grad *
+        # normalised)), zero off the mask (grad and normalised are).
+        scale = (weight * rstd)[None, :, None]
+        grad_hidden = torch.addcmul(
+            (grad_bias / count)[None, :, None] * inside,
+            normalised,
+            (grad_weight / count)[None, :, None],
+        )
+        grad_hidden = torch.sub(grad, grad_hidden).mul_(scale)
+        return grad_hidden, None, grad_weight, grad_bias, None
 
 
 class SequenceNormalization(nn.Module):
@@ -352,7 +422,7 @@ class ConvFrontEnd(nn.Module):
             hidden = conv(hidden)
             lengths = (lengths + 2 * self.padding - self.kernel_size) // self.stride + 1
             inside = step_mask(lengths, hidden.shape[2])[:, None, :]
-            hidden = torch.where(inside, torch.relu(norm(hidden, inside)), 0.0)
+            hidden = norm.relu(hidden, inside)
         return hidden.transpose(1, 2), lengths, summary
 
     @staticmethod
