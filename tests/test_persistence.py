@@ -294,8 +294,28 @@ def test_load_rejects_an_altered_document(saved):
 
 
 def test_load_rejects_a_newer_format_version(saved):
-    _rewrite(saved, lambda document, tensors: document.update(format_version=2))
-    with pytest.raises(ValueError, match="format version 2.*Upgrade skrnn"):
+    newer = skrnn._persistence.FORMAT_VERSION + 1
+    _rewrite(saved, lambda document, tensors: document.update(format_version=newer))
+    with pytest.raises(ValueError, match=f"format version {newer}.*Upgrade skrnn"):
+        skrnn.load(saved)
+
+
+def test_load_reads_an_older_format_whose_weights_fit(saved):
+    X, _ = _data("classifier-ragged")
+    expected = skrnn.load(saved).predict_proba(X)
+    _rewrite(saved, lambda document, tensors: document.update(format_version=1))
+    np.testing.assert_array_equal(skrnn.load(saved).predict_proba(X), expected)
+
+
+def test_load_of_an_older_format_whose_layout_changed_says_fit_again(saved):
+    # As a convolutional front end saved before format 2: its weights have
+    # other shapes. The error says to refit, not that the file was altered.
+    def edit(document, tensors):
+        document["format_version"] = 1
+        tensors["module.head.bias"] = tensors["module.head.bias"][:1].clone()
+
+    _rewrite(saved, edit)
+    with pytest.raises(ValueError, match="format version 1.*Fit the estimator again"):
         skrnn.load(saved)
 
 

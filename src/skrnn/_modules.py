@@ -372,7 +372,7 @@ class ConvFrontEnd(nn.Module):
     """Convolutions before the recurrence: local shapes in, fewer steps out.
 
     ``n_layers`` blocks of a 1-D convolution (``channels`` filters of width
-    ``kernel_size``, stride ``stride``), batch normalisation over the real
+    ``kernel_size``, stride ``stride``, no bias), batch normalisation over the real
     steps (:class:`MaskedBatchNorm`) and a ReLU: the convolutional part of
     LSTM-FCN (Karim et al. 2018), whose family is the strongest recurrent one
     on the UCR archive, with strides. A stride above 1 shortens the series the
@@ -402,6 +402,11 @@ class ConvFrontEnd(nn.Module):
                 kernel_size,
                 stride=stride,
                 padding=self.padding,
+                # The batch normalisation after it removes a bias: its gradient
+                # is rounding noise, which Adam scales up to steps of the full
+                # rate (seen: biases apart by 0.007 between two fits whose
+                # weights differed by 2e-5).
+                bias=False,
             )
             for i in range(n_layers)
         )
@@ -419,11 +424,29 @@ class ConvFrontEnd(nn.Module):
         values = torch.cat([values, normalised], dim=-1)
         hidden = torch.where(inside, values, 0.0).transpose(1, 2)
         for conv, norm in zip(self.convs, self.norms, strict=True):
-            hidden = conv(hidden)
+            hidden = self._convolve(conv, hidden)
             lengths = (lengths + 2 * self.padding - self.kernel_size) // self.stride + 1
             inside = step_mask(lengths, hidden.shape[2])[:, None, :]
             hidden = norm.relu(hidden, inside)
         return hidden.transpose(1, 2), lengths, summary
+
+    def _convolve(self, conv, hidden):
+        """``conv(hidden)``, on an input padded with zeros to a multiple of the
+        stride. torch 2.13's CPU convolution (oneDNN) computes the gradient of
+        a stride-2 convolution's input wrongly with two or more threads for
+        some odd lengths (123, 251, 507, 635 ... at 64 channels, relative
+        errors of 0.3 that change from run to run; even lengths were all
+        right from 8 to 1,400 steps): training then took wrong steps and a
+        seed's fit was not reproducible. The zeros appended sit where the
+        convolution's own padding is, so the output is the same, cut to its
+        length without them. Without a gradient (prediction, export) there is
+        nothing to pad for."""
+        steps = hidden.shape[2]
+        if not hidden.requires_grad or steps % self.stride == 0:
+            return conv(hidden)
+        extra = -steps % self.stride
+        n_out = (steps + 2 * self.padding - self.kernel_size) // self.stride + 1
+        return conv(nn.functional.pad(hidden, (0, extra)))[..., :n_out]
 
     @staticmethod
     def pool(features, lengths):

@@ -53,8 +53,11 @@ from ._tagger import SequenceTagger
 from ._translator import SequenceTranslator
 
 #: Version of the file layout; bumped when a file written now could not be read
-#: correctly by an older :func:`load`.
-FORMAT_VERSION = 1
+#: correctly by an older :func:`load`. Version 2: the convolutional front end
+#: reads each series twice (as given and normalised per sequence), its
+#: convolutions have no bias, and the head reads each series' level and scale,
+#: so its weights have other shapes.
+FORMAT_VERSION = 2
 
 _ESTIMATORS = {
     cls.__name__: cls
@@ -663,6 +666,24 @@ def _decode_value(kind, value):
     raise AssertionError(kind)
 
 
+def _why_weights_misfit(document):
+    """What to do about weights that do not fit: an older format's network
+    may have had another layout; a current one's file was tampered with."""
+    version = document["format_version"]
+    if version < FORMAT_VERSION:
+        return (
+            f"The file is in format version {version}, written by skrnn "
+            f"{document.get('skrnn_version')!r}, whose networks of this kind had "
+            f"another layout (this skrnn writes format version {FORMAT_VERSION}). "
+            "Fit the estimator again with this skrnn and save it, or load the "
+            "file with the skrnn version that saved it."
+        )
+    return (
+        "The file was altered or assembled from two models; save the model "
+        "again from the fitted estimator."
+    )
+
+
 def _rebuild_net(estimator, document, tensors, path):
     try:
         device = resolve_device(estimator.device)
@@ -692,9 +713,7 @@ def _rebuild_net(estimator, document, tensors, path):
         raise ValueError(
             f"The weights in {path} do not fit the network its JSON describes "
             f"({type(estimator).__name__} with {_architecture(estimator)}): "
-            f"{_one_line(exc)}. "
-            "The file was altered or assembled from two models; save the model "
-            "again from the fitted estimator."
+            f"{_one_line(exc)}. {_why_weights_misfit(document)}"
         ) from exc
     _load_optimizer(net, document.get("optimizer"), tensors, path)
     history = document.get("history")
