@@ -248,7 +248,7 @@ class MaskedBatchNorm(nn.Module):
 
     def forward(self, hidden, mask):
         if self.training:
-            mean, _, var, count = _masked_moments(hidden, mask)
+            mean, _, var, count = _masked_moments(hidden, mask.to(hidden.dtype))
             self._update_running(mean, var, count)
         else:
             mean, var = self.running_mean, self.running_var
@@ -281,14 +281,14 @@ class MaskedBatchNorm(nn.Module):
         self.running_var.lerp_(unbiased.detach(), self.momentum)
 
 
-def _masked_moments(hidden, mask):
+def _masked_moments(hidden, inside):
     """Per-channel mean and biased variance of ``hidden (batch, channels,
-    steps)`` over the steps inside ``mask (batch, 1, steps)``: ``(mean,
-    centred, var, count)``, ``centred`` being ``hidden - mean`` inside the
-    mask and zero outside, ``count`` a tensor, at least 1. The mask is applied
-    by multiplying with it as a float (the features it masks are finite):
-    torch's CPU ``where`` on a boolean mask runs several times slower."""
-    inside = mask.to(hidden.dtype)
+    steps)`` over the steps where ``inside (batch, 1, steps)``, the mask as
+    ``hidden``'s dtype, is 1: ``(mean, centred, var, count)``, ``centred``
+    being ``hidden - mean`` inside the mask and zero outside, ``count`` a
+    tensor, at least 1. The mask is applied by multiplying with it (the
+    features it masks are finite): torch's CPU ``where`` on a boolean mask
+    runs several times slower."""
     count = inside.sum().clamp(min=1)
     mean = (hidden * inside).sum(dim=(0, 2)) / count
     centred = (hidden - mean[None, :, None]).mul_(inside)
@@ -303,10 +303,10 @@ class _NormReLU(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, hidden, mask, weight, bias, eps):
-        mean, normalised, var, count = _masked_moments(hidden, mask)
+        inside = mask.to(hidden.dtype)
+        mean, normalised, var, count = _masked_moments(hidden, inside)
         rstd = torch.rsqrt(var + eps)
         normalised.mul_(rstd[None, :, None])
-        inside = mask.to(hidden.dtype)
         output = torch.addcmul(bias[None, :, None], normalised, weight[None, :, None])
         output.relu_().mul_(inside)
         ctx.save_for_backward(normalised, output, inside, weight, rstd, count)
@@ -372,8 +372,8 @@ class ConvFrontEnd(nn.Module):
     """Convolutions before the recurrence: local shapes in, fewer steps out.
 
     ``n_layers`` blocks of a 1-D convolution (``channels`` filters of width
-    ``kernel_size``, stride ``stride``, no bias), batch normalisation over the real
-    steps (:class:`MaskedBatchNorm`) and a ReLU: the convolutional part of
+    ``kernel_size``, stride ``stride``, no bias), batch normalisation over the
+    real steps (:class:`MaskedBatchNorm`) and a ReLU: the convolutional part of
     LSTM-FCN (Karim et al. 2018), whose family is the strongest recurrent one
     on the UCR archive, with strides. A stride above 1 shortens the series the
     recurrence reads, which is most of the cost of long series. Outputs past a
@@ -425,7 +425,7 @@ class ConvFrontEnd(nn.Module):
         hidden = torch.where(inside, values, 0.0).transpose(1, 2)
         for conv, norm in zip(self.convs, self.norms, strict=True):
             hidden = self._convolve(conv, hidden)
-            lengths = (lengths + 2 * self.padding - self.kernel_size) // self.stride + 1
+            lengths = self._output_length(lengths)
             inside = step_mask(lengths, hidden.shape[2])[:, None, :]
             hidden = norm.relu(hidden, inside)
         return hidden.transpose(1, 2), lengths, summary
@@ -445,8 +445,13 @@ class ConvFrontEnd(nn.Module):
         if not hidden.requires_grad or steps % self.stride == 0:
             return conv(hidden)
         extra = -steps % self.stride
-        n_out = (steps + 2 * self.padding - self.kernel_size) // self.stride + 1
-        return conv(nn.functional.pad(hidden, (0, extra)))[..., :n_out]
+        padded = conv(nn.functional.pad(hidden, (0, extra)))
+        return padded[..., : self._output_length(steps)]
+
+    def _output_length(self, steps):
+        """A block's output length for an input of ``steps`` (an int or a
+        tensor of lengths)."""
+        return (steps + 2 * self.padding - self.kernel_size) // self.stride + 1
 
     @staticmethod
     def pool(features, lengths):
