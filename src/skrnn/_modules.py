@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from ._crf import LinearChainCRF
+from ._threads import single_thread
 
 _CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
@@ -66,10 +67,12 @@ class RecurrentEncoder(nn.Module):
         gradient through the steps of a long sequence at the start of training,
         and a forget gate that starts open lets the gradient reach early steps;
         torch's default (uniform weights, zero biases) halves the memory at
-        every step. The input weights keep torch's initialisation.
+        every step. The input weights keep torch's initialisation. The QR
+        factorisations run on one thread, so that the weights do not depend
+        on the caller's thread count.
         """
         hidden_size = self.rnn.hidden_size
-        with torch.no_grad():
+        with torch.no_grad(), single_thread():
             for name, weight in self.rnn.named_parameters():
                 if name.startswith("weight_hh"):
                     for block in weight.split(hidden_size, dim=0):
