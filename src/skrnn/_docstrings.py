@@ -161,6 +161,10 @@ default='adam'
         count alone), because small recurrent layers run several times slower
         when their threads compete with other work on the same cores (see
         :doc:`/benchmarks`). An int sets the count; None leaves it alone.
+        torch splits its sums differently over more threads, so a fit
+        repeats bit for bit at a fixed count (an int, or 'auto' on a machine
+        where nothing else runs); where 'auto' changes the count, the last
+        digits of the weights, and so a few predictions, can change.
 
     verbose : int, default=0
         0 is silent; 1 prints one line per epoch (training loss, validation
