@@ -359,7 +359,7 @@ What the defaults cost, and why: they were chosen on the shared real data
     (met on three of the four; on ArrowHead 1-NN stays ahead).
     On a 2-core CPU in float32 a default fit took about 3-4 s on BasicMotions
     (40 sequences of 100 steps, 6 features), 7-17 s on ArrowHead (36 of 251
-    steps), 19-41 s on Tecator (172 of 100 steps) and 68-107 s with two torch
+    steps), 19-41 s on Tecator (172 of 100 steps) and 54-118 s with two torch
     threads on PLAID (537 sequences of 100-1,344 steps). An epoch costs about
     the total number of steps of the data (length buckets), mostly in the
     convolutional front end; a fit runs until the training loss stops
