@@ -181,3 +181,35 @@ def test_a_long_format_table_is_named_in_the_error(Estimator, rng):
     ).assign(x=rng.randn(20))
     with pytest.raises(ValueError, match="inconsistent.*from_long_format"):
         Estimator(**TINY).fit(long, [0, 1, 0, 1])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"hidden_size": np.int64(3), "num_layers": np.int32(1)},
+        {"batch_size": np.int64(4), "max_epochs": np.int64(1)},
+        {"lr": np.float64(1e-2), "dropout": np.float64(0.0), "tol": np.float32(0)},
+    ],
+)
+def test_numpy_scalars_are_accepted_as_parameters(params, rng):
+    # What a search over np.arange or np.linspace passes.
+    X, y = rng.normal(size=(8, 5, 2)), [0, 1] * 4
+    clf = RNNClassifier(**{**TINY, **params}).fit(X, y)
+    reference = RNNClassifier(**{**TINY, **{k: v.item() for k, v in params.items()}})
+    np.testing.assert_array_equal(
+        clf.predict_proba(X), reference.fit(X, y).predict_proba(X)
+    )
+
+
+def test_numpy_integers_reach_the_tagger_s_layers():
+    X, y = [["the", "dog"], ["a", "cat"]] * 2, [["D", "N"]] * 4
+    params = {"embedding_dim": np.int64(4), "char_features": np.int64(3)}
+    tagger = SequenceTagger(hidden_size=np.int64(4), max_epochs=1, **params)
+    assert len(tagger.fit(X, y).predict(X)) == 4
+
+
+@pytest.mark.parametrize("name", ["hidden_size", "num_layers", "max_epochs", "lr"])
+def test_a_boolean_is_not_a_number_parameter(name, rng):
+    X, y = rng.normal(size=(8, 5, 2)), [0, 1] * 4
+    with pytest.raises(ValueError, match=f"'{name}' parameter.*Got True"):
+        RNNClassifier(**{**TINY, name: True}).fit(X, y)

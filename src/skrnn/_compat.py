@@ -9,7 +9,8 @@ versions that ``pyproject.toml`` allows as well as the newest.
   configuration context, as every scikit-learn estimator does.
 - ``Interval``, ``StrOptions``, ``HasMethods``, ``validate_params``:
   scikit-learn's parameter constraints (``_parameter_constraints``), which
-  give its own error messages.
+  give its own error messages. :class:`Interval` extends the private
+  constraint's ``is_satisfied_by`` to refuse booleans.
 - ``_check_sample_weight``: scikit-learn's checks and messages for
   ``sample_weight``.
 - :class:`AnyCaseOptions`: a ``StrOptions`` that accepts any letter case (for
@@ -34,10 +35,10 @@ import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import (
     HasMethods,
-    Interval,
     StrOptions,
     validate_params,
 )
+from sklearn.utils._param_validation import Interval as _Interval
 from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.validation import _check_sample_weight
 
@@ -54,6 +55,17 @@ __all__ = [
     "validate_parameters",
     "wrap_transform_output",
 ]
+
+
+class Interval(_Interval):
+    """scikit-learn's numeric interval, except that a boolean is not a number
+    in it: scikit-learn's own accepts ``True`` as the integer 1, so
+    ``hidden_size=True`` would pass and fail later inside torch."""
+
+    def is_satisfied_by(self, val):
+        if isinstance(val, bool | np.bool_):
+            return False
+        return super().is_satisfied_by(val)
 
 
 class AnyCaseOptions(StrOptions):

@@ -141,6 +141,12 @@ def _hooked(callbacks, hook):
     ]
 
 
+def _python_scalar(value):
+    """``value`` as Python's own number if it is a numpy scalar: torch's layers
+    refuse ``numpy.int64`` sizes, which a search over ``np.arange`` passes."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 class _FixedSplit:
     """skorch ``train_split`` returning a validation set chosen beforehand."""
 
@@ -205,7 +211,7 @@ def build_net(
     callbacks.append(("monitor", TrainingMonitor(**monitor)))
     net = _SequenceNet(
         module=MODULES[module],
-        **{f"module__{k}": v for k, v in module_kwargs.items()},
+        **{f"module__{k}": _python_scalar(v) for k, v in module_kwargs.items()},
         **_criterion_kwargs(criterion, module_kwargs["dtype"]),
         optimizer=optimizer,
         optimizer__weight_decay=weight_decay,
