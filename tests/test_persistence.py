@@ -610,3 +610,16 @@ def test_tagger_export_checks_max_length():
         skrnn.export(tagger, max_length=0)
     with pytest.raises(ValueError, match="longer than max_length=1"):
         tagger_inputs(tagger, [["a", "b"]], 1)
+
+
+def test_save_refuses_hyperparameters_changed_after_fit(rng, tmp_path):
+    # The file describes the network by them: a changed one could not load.
+    X = rng.normal(size=(8, 5, 2))
+    clf = RNNClassifier(hidden_size=4, max_epochs=1, random_state=0).fit(X, [0, 1] * 4)
+    clf.set_params(hidden_size=8)
+    with pytest.raises(ValueError, match="skrnn.save stores.*hidden_size was 4"):
+        skrnn.save(clf, tmp_path / "model.skrnn")
+    assert not (tmp_path / "model.skrnn").exists()
+    clf.set_params(hidden_size=4, lr=0.5)  # training settings may change
+    loaded = skrnn.load(skrnn.save(clf, tmp_path / "model.skrnn"))
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))

@@ -357,6 +357,22 @@ def test_warm_start_rejects_a_new_architecture(rng):
         clf.fit(X, y)
 
 
+@pytest.mark.parametrize(
+    "params", [{"hidden_size": 16}, {"num_layers": 2}, {"readout": "last"}]
+)
+def test_partial_fit_rejects_a_new_architecture_and_trains_on(params, rng):
+    X, y = data(rng)
+    clf = RNNClassifier(**TINY).partial_fit(X, y, classes=np.unique(y))
+    before = clf.predict_proba(X)
+    clf.set_params(**params)
+    name = next(iter(params))
+    with pytest.raises(ValueError, match=f"partial_fit continues.*{name} was"):
+        clf.partial_fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+    clf.set_params(**{name: RNNClassifier(**TINY).get_params()[name]})
+    assert clf.partial_fit(X, y).n_iter_ == 2
+
+
 def test_no_convergence_warning_when_converged(rng):
     X, y = data(rng)
     with warnings.catch_warnings():

@@ -57,6 +57,11 @@ AUTO_STEPS = 8000
 AUTO_EPOCHS = (24, 300)
 
 
+def _input_size(sequences):
+    """The number of numeric features of ``sequences`` (0: token input)."""
+    return sequences.values.shape[2] if isinstance(sequences, Sequences) else 0
+
+
 def _transforms(estimator):
     """Whether ``transform`` applies: estimators of ``fit(X, y)`` on sequences
     (a forecaster's ``fit(y, X)`` has no sequences to transform)."""
@@ -459,6 +464,9 @@ class BaseSequenceEstimator(
         (``partial_fit``), a new one with its weights (``warm_start``) or a new
         one drawn from ``random_state`` (its schedule spans ``max_epochs``)."""
         if incremental and warm:
+            self._check_same_network(
+                "partial_fit continues training", _input_size(sequences), n_outputs
+            )
             # partial_fit: carry on with the same optimizer state.
             net = copy.deepcopy(self.net_)
             # skorch reads iterator settings from attributes at each epoch.
@@ -571,12 +579,6 @@ class BaseSequenceEstimator(
             max_epochs = self._max_epochs()
         if monitor is None:  # a network being loaded: it will not train
             monitor = self._monitor_settings(self.early_stopping is True, False)
-        torch_dtype = torch.float32 if self._dtype == np.float32 else torch.float64
-        # At predict time standardisation is folded into the network's first
-        # layer, so the input is never copied to scale it: memory grows with
-        # the batch, not with X.
-        numeric = isinstance(sequences, Sequences)
-        input_scaling = self.standardize and numeric
         lr_schedule = None
         if self.lr_schedule is not None:
             validating = monitor["monitor"] == "valid_score"
@@ -592,19 +594,7 @@ class BaseSequenceEstimator(
             }
         net = _net.build_net(
             module=self._network_module,
-            module_kwargs={
-                "input_size": sequences.values.shape[2] if numeric else 0,
-                "output_size": n_outputs,
-                "cell": self.cell.lower(),
-                "hidden_size": self.hidden_size,
-                "num_layers": self.num_layers,
-                "bidirectional": self.bidirectional,
-                "dropout": self.dropout,
-                "nonlinearity": self.nonlinearity.lower(),
-                "dtype": torch_dtype,
-                "input_scaling": input_scaling,
-                **self._network_kwargs(),
-            },
+            module_kwargs=self._module_kwargs(_input_size(sequences), n_outputs),
             criterion=self._criterion(n_outputs),
             optimizer=self.optimizer,
             weight_decay=self.weight_decay,
@@ -621,9 +611,50 @@ class BaseSequenceEstimator(
             user_callbacks=self.callbacks,
             verbose=self.verbose,
         )
-        if input_scaling:
+        if net.module__input_scaling:
             net.module_.set_input_scaling(self.input_mean_, self.input_scale_)
         return net
+
+    def _module_kwargs(self, input_size, n_outputs):
+        """The network's constructor arguments for ``input_size`` numeric
+        features (0: token input, or a file being loaded) and ``n_outputs``
+        outputs."""
+        return {
+            "input_size": input_size,
+            "output_size": n_outputs,
+            "cell": self.cell.lower(),
+            "hidden_size": self.hidden_size,
+            "num_layers": self.num_layers,
+            "bidirectional": self.bidirectional,
+            "dropout": self.dropout,
+            "nonlinearity": self.nonlinearity.lower(),
+            "dtype": torch.float32 if self._dtype == np.float32 else torch.float64,
+            # At predict time standardisation is folded into the network's
+            # first layer, so the input is never copied to scale it: memory
+            # grows with the batch, not with X.
+            "input_scaling": self.standardize and input_size > 0,
+            **self._network_kwargs(),
+        }
+
+    def _check_same_network(self, doing, input_size=None, n_outputs=None):
+        """Refuse to go on (``doing``: 'partial_fit continues training') with
+        the fitted network when the hyperparameters, changed by ``set_params``
+        since, describe another one: it would train or be saved as the old one
+        while the estimator (and the file) described the new one. ``None``
+        sizes are the fitted network's."""
+        fitted = self.net_.get_params()
+        if input_size is None:
+            input_size = fitted["module__input_size"]
+        if n_outputs is None:
+            n_outputs = fitted["module__output_size"]
+        for name, value in self._module_kwargs(input_size, n_outputs).items():
+            before = fitted.get(f"module__{name}", value)
+            if before != value:
+                raise ValueError(
+                    f"{doing} the fitted network, so the parameters that build it "
+                    f"cannot change after fit: {name} was {before!r} and is now "
+                    f"{value!r}. Set it back, or call fit to train a new network."
+                )
 
     def _record_history(self, net, early_stopping):
         history = _net.epoch_rows(net)

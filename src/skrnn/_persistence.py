@@ -123,6 +123,9 @@ def save(estimator, path):
             f"{type(estimator).__name__!r}. Save a pipeline's skrnn step on its own."
         )
     check_is_fitted(estimator)
+    # The file describes the network by the hyperparameters: they must be
+    # the ones it was built from.
+    estimator._check_same_network("skrnn.save stores")
     tensors = {}
     document = {
         "format": "skrnn",
