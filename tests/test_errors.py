@@ -3,9 +3,12 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.exceptions import NotFittedError
+import torch
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from skorch.callbacks import Callback
 
 from skrnn import RNNClassifier, RNNRegressor, SequenceTagger
+from skrnn._net import _check_finite_outputs
 
 TINY = dict(hidden_size=4, max_epochs=1, random_state=0)
 ESTIMATORS = [RNNClassifier, RNNRegressor]
@@ -141,6 +144,47 @@ def test_divergence_is_an_error_and_leaves_the_estimator_unchanged(rng):
     with pytest.raises(FloatingPointError, match="lower the learning rate"):
         reg.fit(X, y)
     np.testing.assert_array_equal(reg.predict(X), before)
+
+
+class _PoisonLastStep(Callback):
+    """Sets a weight to inf after the last step of training."""
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        if training and len(net.history) == net.max_epochs:
+            with torch.no_grad():
+                next(net.module_.parameters()).view(-1)[0] = float("inf")
+
+
+def test_weights_taken_past_finite_by_the_last_step_are_an_error(rng):
+    # The loss of that step was finite: the loss guard cannot see it.
+    X, y = rng.randn(8, 4, 1), [0, 1] * 4
+    clf = RNNClassifier(callbacks=[_PoisonLastStep()], **TINY)
+    with pytest.raises(FloatingPointError, match="became not finite in epoch 1"):
+        clf.fit(X, y)
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_outputs_that_are_not_finite_are_an_error_not_a_prediction(Estimator, rng):
+    # Finite weights of 1e10 overflow float32 inside the network.
+    X, y = rng.randn(8, 4, 1).astype(np.float32), [0, 1] * 4
+    model = Estimator(**{**TINY, "lr": 1e10, "clip_grad_norm": None})
+    with pytest.warns(ConvergenceWarning):
+        model.fit(X, y)
+    with pytest.raises(FloatingPointError, match="not finite for 8 of 8 sequences"):
+        model.predict(X)
+
+
+def test_per_step_outputs_are_checked_on_real_steps_only():
+    outputs = torch.zeros(2, 3, 1)
+    outputs[0, 2] = float("nan")  # padding of the first sequence
+    _check_finite_outputs(outputs, torch.tensor([2, 3]), per_step=True)
+    outputs[1, 1] = float("inf")
+    with pytest.raises(FloatingPointError, match="not finite for 1 of 2"):
+        _check_finite_outputs(outputs, torch.tensor([2, 3]), per_step=True)
+    with pytest.raises(FloatingPointError, match="not finite for 2 of 2"):
+        _check_finite_outputs(outputs, torch.tensor([3, 3]), per_step=False)
 
 
 @pytest.mark.parametrize("callbacks", [[1], [("name", "not a callback")]])

@@ -703,16 +703,18 @@ class BaseSequenceEstimator(
             # Batches of similar lengths: each is cut to its longest sequence,
             # so the work follows the total length, not n * the longest.
             order = np.argsort(lengths, kind="stable")
+        per_step = self._per_step_outputs(representation)
         batches = _net.infer(
             self.net_,
             dataset,
             batch_size=self.batch_size,
             order=order,
             n_threads=self.n_threads,
+            per_step=per_step,
             transform=transform,
             representation=representation,
         )
-        if self._per_step_outputs(representation):
+        if per_step:
             per_sequence = [None] * len(lengths)
             for rows, out in batches:
                 if isinstance(rows, slice):

@@ -98,12 +98,25 @@ class FiniteLossGuard(Callback):
 
     def on_batch_end(self, net, batch=None, training=None, loss=None, **kwargs):
         if training and not math.isfinite(loss.item()):
-            raise FloatingPointError(
-                f"The training loss became {loss.item()} in epoch "
-                f"{len(net.history)}. The model diverged: lower the learning rate "
-                f"(lr={net.lr}), keep gradient clipping on (clip_grad_norm), keep "
-                "standardize=True, or check the data for extreme values."
-            )
+            raise _diverged(net, f"The training loss became {loss.item()}")
+
+
+def check_finite_state(net):
+    """Raise :class:`FloatingPointError` if the weights or statistics a
+    training run ended with are not finite: the last step can take them
+    there after a finite loss, which :class:`FiniteLossGuard` cannot see."""
+    for name, tensor in net.module_.state_dict().items():
+        if tensor.is_floating_point() and not torch.isfinite(tensor).all():
+            raise _diverged(net, f"The network's {name} became not finite")
+
+
+def _diverged(net, what):
+    return FloatingPointError(
+        f"{what} in epoch {len(net.history)}. The model diverged: lower the "
+        f"learning rate (lr={net.lr}), keep gradient clipping on "
+        "(clip_grad_norm), keep standardize=True, or check the data for "
+        "extreme values."
+    )
 
 
 class ValidationScore(Callback):

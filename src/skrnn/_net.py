@@ -26,9 +26,10 @@ from ._callbacks import (
     ThreadControl,
     TrainingMonitor,
     ValidationScore,
+    check_finite_state,
 )
 from ._device import cuda_indices
-from ._modules import CRFLoss, SequenceLoss, SequenceNetwork
+from ._modules import CRFLoss, SequenceLoss, SequenceNetwork, step_mask
 from ._seq2seq import TranslationNetwork
 from ._threads import ThreadGovernor, thread_scope
 
@@ -323,6 +324,7 @@ def train(net, train_data, valid_data, *, max_epochs, n_threads, seed, device):
             with torch.random.fork_rng(devices=cuda_indices(device)):
                 torch.manual_seed(seed)
                 net.partial_fit(train_data, y=None)
+            check_finite_state(net)
         finally:
             net.module_.fold_input_scaling = True
             net.callbacks_.pop()
@@ -373,7 +375,15 @@ def copy_history(net, previous):
 
 
 def infer(
-    net, dataset, *, batch_size, order, n_threads, transform=None, representation=False
+    net,
+    dataset,
+    *,
+    batch_size,
+    order,
+    n_threads,
+    per_step,
+    transform=None,
+    representation=False,
 ):
     """Network outputs of ``dataset``, batch by batch, as numpy arrays.
 
@@ -383,7 +393,9 @@ def infer(
     ``(rows, output)`` pairs, ``rows`` an index array or slice into the dataset,
     floating outputs as float64. ``representation=True`` yields what the head
     reads instead of the head's output (see
-    :meth:`~skrnn._modules.SequenceNetwork.forward`).
+    :meth:`~skrnn._modules.SequenceNetwork.forward`). Outputs that are not
+    finite on real steps (``per_step``: outputs per step) are an error, not a
+    prediction.
     """
     net.module_.eval()
     with thread_scope() as caller_threads, torch.inference_mode():
@@ -400,12 +412,32 @@ def infer(
                 y_pred = net.infer(X_batch, representation=True)
             else:
                 y_pred = net.infer(X_batch)
+            _check_finite_outputs(y_pred, X_batch["lengths"], per_step)
             if transform is not None:
                 y_pred = transform(y_pred, X_batch["lengths"])
             out = y_pred.cpu().numpy()
             if out.dtype.kind == "f":
                 out = out.astype(np.float64, copy=False)
             yield rows, out
+
+
+def _check_finite_outputs(y_pred, lengths, per_step):
+    """Raise :class:`FloatingPointError` if a batch's outputs are not finite
+    (on real steps only, ``per_step``: padding steps hold anything)."""
+    if not y_pred.is_floating_point():
+        return
+    finite = torch.isfinite(y_pred).reshape(*y_pred.shape[: 2 if per_step else 1], -1)
+    finite = finite.all(dim=-1)
+    if per_step:
+        finite |= ~step_mask(lengths.to(finite.device), finite.shape[1])
+        finite = finite.all(dim=1)
+    if not finite.all():
+        raise FloatingPointError(
+            f"The network's outputs are not finite for {int((~finite).sum())} of "
+            f"{len(finite)} sequences of a batch: either its weights diverged in "
+            "training (refit with a lower lr and clip_grad_norm on), or X holds "
+            "values far outside the range of the training data."
+        )
 
 
 def generate(net, dataset, *, batch_size, order, n_threads, method, **options):
