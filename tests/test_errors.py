@@ -257,3 +257,14 @@ def test_a_boolean_is_not_a_number_parameter(name, rng):
     X, y = rng.normal(size=(8, 5, 2)), [0, 1] * 4
     with pytest.raises(ValueError, match=f"'{name}' parameter.*Got True"):
         RNNClassifier(**{**TINY, name: True}).fit(X, y)
+
+
+@pytest.mark.parametrize("weight", [-1.0, np.nan, np.inf, "2", True])
+def test_class_weight_values_must_be_finite_non_negative_numbers(weight, rng):
+    X, y = rng.randn(8, 4, 1), [0, 1] * 4
+    with pytest.raises(ValueError, match=r"class_weight\[0\] must be a finite number"):
+        RNNClassifier(class_weight={0: weight, 1: 1.0}, **TINY).fit(X, y)
+    tokens, tags = [["a", "b"]] * 4, [["D", "N"]] * 4
+    tagger = SequenceTagger(class_weight={"D": weight}, **TINY)
+    with pytest.raises(ValueError, match=r"class_weight\['D'\] must be a finite"):
+        tagger.fit(tokens, tags)

@@ -4,6 +4,8 @@ Shared by the classifier (one label per sequence) and the tagger (one label per
 step). These functions return values; the estimators store them.
 """
 
+from numbers import Real
+
 import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
 
@@ -64,6 +66,14 @@ def class_weight_vector(class_weight, classes, codes):
             f"class_weight names labels {sorted(unknown, key=str)!r} that are not "
             f"among the classes {classes.tolist()!r}."
         )
+    for label, weight in class_weight.items():
+        if isinstance(weight, bool) or not isinstance(weight, Real) or not (
+            np.isfinite(weight) and weight >= 0
+        ):
+            raise ValueError(
+                f"class_weight[{label!r}] must be a finite number >= 0 (0 drops the "
+                f"class from the loss); got {weight!r}."
+            )
     return np.array([class_weight.get(c, 1.0) for c in classes], dtype=np.float64)
 
 
