@@ -13,6 +13,7 @@ from sklearn.metrics import f1_score, make_scorer
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 
 from skrnn.metrics import (
+    edit_distance,
     flat_accuracy_score,
     flat_accuracy_scorer,
     flat_f1_score,
@@ -20,6 +21,7 @@ from skrnn.metrics import (
     flat_precision_recall_fscore_support,
     flat_precision_score,
     flat_recall_score,
+    sequence_accuracy_score,
     span_classification_report,
     span_f1_score,
     span_f1_scorer,
@@ -28,6 +30,7 @@ from skrnn.metrics import (
     span_precision_scorer,
     span_recall_score,
     span_recall_scorer,
+    token_error_rate,
 )
 
 CONLLEVAL_DIR = Path(__file__).parents[1].parent / "shared" / "data" / "conlleval"
@@ -651,3 +654,30 @@ def test_scorers_select_the_best_model_in_grid_search():
     ).fit(X, y)
     assert search.best_params_ == {"n_corrupted": 0}
     assert search.best_score_ == 1.0
+
+
+@pytest.mark.parametrize("beta", [np.nan, -1.0, np.inf])
+def test_span_scores_refuse_a_beta_that_is_not_a_weight(beta):
+    tags = [["B-PER", "O"]]
+    with pytest.raises(ValueError, match="beta must be a finite number >= 0"):
+        span_precision_recall_fscore(tags, tags, beta=beta)
+
+
+@pytest.mark.parametrize("digits", [-1, "x", 1.5])
+def test_span_report_refuses_digits_that_are_not_a_count(digits):
+    tags = [["B-PER", "O"]]
+    with pytest.raises(ValueError, match="digits must be an integer >= 0"):
+        span_classification_report(tags, tags, digits=digits)
+
+
+@pytest.mark.parametrize("metric", [sequence_accuracy_score, token_error_rate])
+def test_sequence_metrics_refuse_negative_or_all_zero_weights(metric):
+    with pytest.raises(ValueError, match="[Nn]egative"):
+        metric(["ab", "cd"], ["ab", "ce"], sample_weight=[-1, 1])
+    with pytest.raises(ValueError, match="non-zero|zero for every sequence"):
+        metric(["ab", "cd"], ["ab", "ce"], sample_weight=[0, 0])
+
+
+def test_edit_distance_names_an_argument_that_is_not_a_sequence():
+    with pytest.raises(TypeError, match="reference must be a string or a sequence"):
+        edit_distance(None, "a")

@@ -67,8 +67,10 @@ def class_weight_vector(class_weight, classes, codes):
             f"among the classes {classes.tolist()!r}."
         )
     for label, weight in class_weight.items():
-        if isinstance(weight, bool) or not isinstance(weight, Real) or not (
-            np.isfinite(weight) and weight >= 0
+        if (
+            isinstance(weight, bool)
+            or not isinstance(weight, Real)
+            or not (np.isfinite(weight) and weight >= 0)
         ):
             raise ValueError(
                 f"class_weight[{label!r}] must be a finite number >= 0 (0 drops the "

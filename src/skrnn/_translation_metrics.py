@@ -52,6 +52,16 @@ def _check_pair(y_true, y_pred):
     return y_true, y_pred
 
 
+def _check_weights(sample_weight, y_true):
+    """One finite weight >= 0 per sequence, not all zero."""
+    weight = _check_sample_weight(
+        sample_weight, np.empty(len(y_true)), ensure_non_negative=True
+    )
+    if not weight.any():
+        raise ValueError("sample_weight is zero for every sequence: nothing to score.")
+    return weight
+
+
 def edit_distance(reference, hypothesis):
     """Levenshtein distance: the fewest insertions, deletions and
     substitutions of tokens that turn ``hypothesis`` into ``reference``.
@@ -77,6 +87,12 @@ def edit_distance(reference, hypothesis):
     >>> edit_distance(["K", "AE", "T"], ["K", "AH", "T", "S"])
     2
     """
+    for name, sequence in (("reference", reference), ("hypothesis", hypothesis)):
+        if not hasattr(sequence, "__len__"):
+            raise TypeError(
+                f"{name} must be a string or a sequence of tokens; got "
+                f"{type(sequence).__name__} {sequence!r:.40}."
+            )
     reference, hypothesis = list(reference), list(hypothesis)
     previous = list(range(len(hypothesis) + 1))
     for i, ref in enumerate(reference, start=1):
@@ -130,7 +146,7 @@ def token_error_rate(y_true, y_pred, *, sample_weight=None):
     0.16666666666666666
     """
     y_true, y_pred = _check_pair(y_true, y_pred)
-    weight = _check_sample_weight(sample_weight, np.empty(len(y_true)))
+    weight = _check_weights(sample_weight, y_true)
     errors = np.array(
         [edit_distance(t, p) for t, p in zip(y_true, y_pred, strict=True)], float
     )
@@ -180,7 +196,7 @@ def sequence_accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=Non
     0.5
     """
     y_true, y_pred = _check_pair(y_true, y_pred)
-    weight = _check_sample_weight(sample_weight, np.empty(len(y_true)))
+    weight = _check_weights(sample_weight, y_true)
     correct = np.array(
         [t == p for t, p in zip(y_true, y_pred, strict=True)], dtype=float
     )

@@ -90,6 +90,16 @@ def _check_average(average):
         )
 
 
+def _check_beta(beta):
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
+        raise TypeError(f"beta must be a number >= 0; got {beta!r}.")
+    if not (np.isfinite(beta) and beta >= 0):
+        raise ValueError(
+            f"beta must be a finite number >= 0 (1 weighs precision and recall "
+            f"alike); got {beta!r}."
+        )
+
+
 def _check_zero_division(zero_division):
     if isinstance(zero_division, str):
         if zero_division == "warn":
@@ -545,6 +555,7 @@ def _average(values, weights, zero_division):
 
 def _span_prf(y_true, y_pred, scheme, types, average, beta, zero_division, warn_for):
     _check_average(average)
+    _check_beta(beta)
     _check_zero_division(zero_division)
     n_true, n_pred, n_correct, _, _ = _span_counts(y_true, y_pred, scheme)
     types = _select_types(n_true, n_pred, types)
@@ -811,6 +822,12 @@ def span_classification_report(
                   ORG: precision:  50.00%; recall: 100.00%; FB1:  66.67  2
                   PER: precision: 100.00%; recall: 100.00%; FB1: 100.00  1
     """
+    if (
+        isinstance(digits, bool)
+        or not isinstance(digits, numbers.Integral)
+        or digits < 0
+    ):
+        raise ValueError(f"digits must be an integer >= 0; got {digits!r}.")
     n_true, n_pred, n_correct, n_tokens, n_correct_tokens = _span_counts(
         y_true, y_pred, scheme
     )
