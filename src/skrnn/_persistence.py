@@ -88,8 +88,12 @@ def save(estimator, path):
 
     Parameters
     ----------
-    estimator : RNNClassifier, RNNRegressor or SequenceTagger
-        A fitted estimator. Its hyperparameters must be plain values: skorch
+    estimator : fitted skrnn estimator
+        A fitted :class:`~skrnn.RNNClassifier`, :class:`~skrnn.RNNRegressor`,
+        :class:`~skrnn.SequenceTagger`, :class:`~skrnn.RNNForecaster`,
+        :class:`~skrnn.SequenceTranslator` or :class:`~skrnn.RNNAnomalyDetector`,
+        whose hyperparameters that build the network are still those it was
+        fitted with. Its hyperparameters must be plain values: skorch
         ``callbacks`` and a ``random_state`` given as a ``RandomState`` are code
         or state that this format does not store (set them to ``None`` first);
         an ``optimizer`` class is stored by name when it is one of
@@ -364,10 +368,11 @@ def load(path, *, device=None):
 
     Returns
     -------
-    estimator : RNNClassifier, RNNRegressor or SequenceTagger
-        The fitted estimator. It predicts exactly as the saved one did and can
-        keep training with ``warm_start=True`` or ``partial_fit`` (the optimizer
-        state is restored; a learning-rate schedule starts afresh).
+    estimator : skrnn estimator
+        The fitted estimator, of the saved one's class. It predicts exactly as
+        the saved one did and can keep training with ``warm_start=True`` or
+        ``partial_fit`` (the optimizer state is restored; a learning-rate
+        schedule starts afresh).
 
     Raises
     ------
