@@ -21,8 +21,11 @@ The same model in skrnn is one estimator: a vanilla RNN cell (``cell='rnn'``,
 tanh) with 64 units, a linear output at every step (``return_sequences=True``),
 Adam at lr 1e-3 and the mean squared error, 10 epochs of batches of 32.
 
-Two settings make it Keras's setup rather than skrnn's defaults:
+Four settings make it Keras's setup rather than skrnn's defaults:
 
+* ``lr=1e-3``: Keras's ``adam`` rate; skrnn's default is 1e-2.
+* ``lr_schedule=None``: Keras keeps the rate constant; skrnn's default cuts it
+  fivefold when the training loss stalls.
 * ``standardize=False``: Keras feeds the arrays as they are. skrnn's default
   standardises inputs and targets, which here would change little (the input is
   already standard normal and the target has mean 0) but would train on targets
@@ -90,6 +93,7 @@ def fit_skrnn(seed=0):
         max_epochs=10,
         batch_size=32,
         lr=1e-3,
+        lr_schedule=None,
         standardize=False,
         clip_grad_norm=None,
         random_state=seed,

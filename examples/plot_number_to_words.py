@@ -12,11 +12,8 @@ The decoder attends over the digits at every output word; the attention
 weights show which digit each word was written from.
 """
 
-import warnings
-
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
 from skrnn import SequenceTranslator
 from skrnn.metrics import sequence_accuracy_score, token_error_rate
@@ -65,9 +62,7 @@ print(X_train[0], y_train[0])
 # A small network trains in a few tens of seconds on a CPU.
 
 model = SequenceTranslator(hidden_size=64, max_epochs=40, random_state=0)
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", ConvergenceWarning)
-    model.fit(X_train, y_train)
+model.fit(X_train, y_train)
 
 predicted = model.predict(X_test)
 accuracy = sequence_accuracy_score(y_test, predicted)

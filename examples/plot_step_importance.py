@@ -35,7 +35,7 @@ channels = ["acc x", "acc y", "acc z", "gyro x", "gyro y", "gyro z"]
 # %%
 # A small classifier, trained briefly so that the example runs fast.
 
-clf = RNNClassifier(hidden_size=32, lr=1e-2, max_epochs=60, random_state=0)
+clf = RNNClassifier(hidden_size=32, max_epochs=60, random_state=0)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)
     clf.fit(X_train, y_train)
@@ -98,17 +98,19 @@ print(f"the two pick the same most important step on {agreement:.0%} of recordin
 # ------------------------------
 #
 # :meth:`~skrnn.RNNClassifier.transform` returns what the network's last layer
-# reads: here the LSTM's output at each recording's last step, 32 numbers. In a
+# reads: here the LSTM's outputs averaged over the steps (32 numbers), beside
+# the convolutional front end's 64 features averaged over the recording and
+# each channel's level and log standard deviation (12), 108 in all. In a
 # pipeline they feed any scikit-learn estimator.
 
 features = clf.transform(X_test)
 print(f"features: {features.shape}")
 pipe = make_pipeline(
-    RNNClassifier(hidden_size=32, lr=1e-2, max_epochs=60, random_state=0),
+    RNNClassifier(hidden_size=32, max_epochs=60, random_state=0),
     LogisticRegression(max_iter=1000),
 )
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)
     pipe.fit(X_train, y_train)
-print(f"logistic regression on the LSTM's features: {pipe.score(X_test, y_test):.3f}")
+print(f"logistic regression on its features: {pipe.score(X_test, y_test):.3f}")
 plt.show()

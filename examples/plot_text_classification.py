@@ -4,8 +4,9 @@ Sentiment of movie reviews from raw text
 
 :class:`~skrnn.RNNClassifier` reads raw documents: a list (or pandas Series)
 of strings, split into words and punctuation by the estimator, with a
-vocabulary, an unknown-word embedding and a character encoder learnt in
-``fit``. Here it tells positive from negative movie-review sentences (the
+vocabulary and an unknown-word embedding learnt in ``fit`` (a character
+encoder, ``char_features``, is there too, off by default for documents).
+Here it tells positive from negative movie-review sentences (the
 sentence polarity data set of Pang and Lee, "MR": 5,331 of each), beside the
 baseline a user would try first, TF-IDF features and a logistic regression.
 
