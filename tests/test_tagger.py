@@ -280,6 +280,30 @@ def test_partial_fit_learns_the_classes_of_its_first_call_by_default(rng):
         tagger.partial_fit([["the"]], [["X"]])
 
 
+@pytest.mark.parametrize("continued", ["partial_fit", "warm_start"])
+def test_continued_training_allows_the_crf_what_later_labels_show(continued):
+    # Tags D=0, N=1, V=2. partial_fit declares V and shows it only later;
+    # both show 'V' first and 'N' after 'V' only later.
+    shown = {"the dog": ["D", "N"], "dog runs": ["N", "V"], "runs dog": ["V", "N"]}
+    first = ["the dog"] if continued == "partial_fit" else ["the dog", "dog runs"]
+    X_first = [s.split() for s in first] * 4
+    X_later = [s.split() for s in shown] * 4
+    y_first, y_later = [shown[" ".join(s)] for s in X_first], list(shown.values()) * 4
+    params = dict(hidden_size=4, embedding_dim=4, char_features=0, random_state=0)
+    if continued == "partial_fit":
+        tagger = SequenceTagger(**params)
+        tagger.partial_fit(X_first, y_first, classes=["D", "N", "V"])
+        for _ in range(30):
+            tagger.partial_fit(X_later, y_later)
+    else:
+        tagger = SequenceTagger(max_epochs=30, warm_start=True, **params)
+        tagger.fit(X_first, y_first).fit(X_later, y_later)
+    assert tagger.predict([["runs", "dog"]])[0].tolist() == ["V", "N"]
+    crf = tagger.net_.criterion_.crf
+    assert crf.allowed_transitions[2, 1] and crf.allowed_start[2]
+    assert not crf.allowed_transitions[1, 0]  # 'D' after 'N': never shown
+
+
 @pytest.mark.parametrize("fitted", [False, True])
 def test_a_single_sentence_where_a_list_is_expected_gets_a_hint(fitted, rng):
     X, y = sentences(rng, n=10)

@@ -202,6 +202,10 @@ class BaseSequenceEstimator(
     def _prepare_net(self, net, targets, sequences):
         """Adjust a freshly built network to the training data."""
 
+    def _continue_net(self, net, targets, sequences):
+        """Adjust a network that goes on training (``partial_fit``,
+        ``warm_start``) to this call's training data."""
+
     def _network_kwargs(self):
         """Keyword arguments of :class:`SequenceNetwork` beyond the core ones."""
         return {}
@@ -472,6 +476,7 @@ class BaseSequenceEstimator(
             # skorch reads iterator settings from attributes at each epoch.
             net.iterator_train__random_state = random_state
             _net.reset_monitor(net, **monitor)
+            self._continue_net(net, targets, sequences)
             return net
         net = self._build_net(
             sequences, n_outputs, device, random_state, monitor, max_epochs
@@ -479,6 +484,7 @@ class BaseSequenceEstimator(
         if warm:
             # warm_start: today's hyperparameters, yesterday's weights.
             self._load_weights(net, self.net_)
+            self._continue_net(net, targets, sequences)
         else:
             self._prepare_net(net, targets, sequences)
         return net

@@ -345,12 +345,29 @@ class SequenceTagger(ClassifierMixin, TokenInputMixin, BaseSequenceEstimator):
     def _prepare_net(self, net, targets, sequences):
         super()._prepare_net(net, targets, sequences)
         if self.crf:
-            masks = observed_transitions(
-                torch.as_tensor(targets),
-                torch.as_tensor(sequences.lengths),
-                len(self.classes_),
+            net.criterion_.crf.set_allowed_transitions(
+                *self._observed_transitions(targets, sequences)
             )
-            net.criterion_.crf.set_allowed_transitions(*masks)
+
+    def _continue_net(self, net, targets, sequences):
+        """The CRF also allows what this call's labels show: a transition,
+        first or last tag seen in any training call is allowed (a label
+        declared with ``classes=`` and absent at first is learnt once seen)."""
+        super()._continue_net(net, targets, sequences)
+        if self.crf:
+            crf = net.criterion_.crf
+            before = (crf.allowed_transitions, crf.allowed_start, crf.allowed_end)
+            seen = self._observed_transitions(targets, sequences)
+            crf.set_allowed_transitions(
+                *(old.cpu() | new for old, new in zip(before, seen, strict=True))
+            )
+
+    def _observed_transitions(self, targets, sequences):
+        return observed_transitions(
+            torch.as_tensor(targets),
+            torch.as_tensor(sequences.lengths),
+            len(self.classes_),
+        )
 
     # -- public API ------------------------------------------------------------------
 
