@@ -373,6 +373,19 @@ def test_partial_fit_rejects_a_new_architecture_and_trains_on(params, rng):
     assert clf.partial_fit(X, y).n_iter_ == 2
 
 
+def test_partial_fit_cuts_the_plateau_rate_as_one_fit_does(rng):
+    # tol=10: no epoch improves, so the schedule cuts after patience epochs.
+    X, y = rng.randn(16, 5, 2), rng.randn(16)
+    params = dict(TINY, max_epochs=12, n_iter_no_change=2, tol=10.0)
+    fitted = RNNRegressor(**params).fit(X, y)
+    rates = [row["event_lr"] for row in fitted.net_.history]
+    assert rates[-1] < rates[0]  # the schedule cut during the fit
+    incremental = RNNRegressor(**params)
+    for _ in rates:
+        incremental.partial_fit(X, y)
+    assert [row["event_lr"] for row in incremental.net_.history] == rates
+
+
 def test_no_convergence_warning_when_converged(rng):
     X, y = data(rng)
     with warnings.catch_warnings():

@@ -261,6 +261,24 @@ class CosineSchedule(LRScheduler):
         return policy(net.optimizer_, **scheduler_kwargs)
 
 
+class PlateauSchedule(LRScheduler):
+    """skorch's ReduceLROnPlateau, kept across the training calls of one
+    network: ``partial_fit`` carries on with its count of epochs without
+    improvement and its best loss, so that one-epoch calls are cut as one fit
+    of as many epochs would be. skorch alone builds a new one, counting from
+    zero, at every call. A warm start or a loaded network (new callbacks)
+    starts afresh. The kept one is bound to the network's optimizer: a copy of
+    a skorch network (``partial_fit`` trains one) copies its optimizer apart
+    from its callbacks."""
+
+    def _get_scheduler(self, net, policy, **scheduler_kwargs):
+        previous = getattr(self, "lr_scheduler_", None)
+        if previous is None:
+            return super()._get_scheduler(net, policy, **scheduler_kwargs)
+        previous.optimizer = net.optimizer_
+        return previous
+
+
 class LearningRateLog(Callback):
     """Record the learning rate of each epoch as ``event_lr``, skorch's name.
 

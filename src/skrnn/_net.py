@@ -13,7 +13,7 @@ import copy
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, LRScheduler, ProgressBar
+from skorch.callbacks import Callback, ProgressBar
 from skorch.utils import TeeGenerator
 
 from ._batching import BatchIterator
@@ -23,6 +23,7 @@ from ._callbacks import (
     GradientClipping,
     LearningRateLog,
     PlainPrintLog,
+    PlateauSchedule,
     ThreadControl,
     TrainingMonitor,
     ValidationScore,
@@ -276,7 +277,7 @@ def lr_scheduler(kind, *, monitor, patience, max_epochs, tol):
     small, so a stalled fit could go without a cut until the monitor ended
     it."""
     if kind == "plateau":
-        return LRScheduler(
+        return PlateauSchedule(
             policy="ReduceLROnPlateau",
             monitor=monitor,
             factor=PLATEAU_FACTOR,
