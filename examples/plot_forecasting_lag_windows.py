@@ -168,7 +168,7 @@ for year, forecast_rate, true_rate in zip(
 # training year, barely grew (the growth curve above ends near zero), and the
 # seasonal naive forecast carries that standstill on for two years, falling
 # further behind in the second. The network forecasts a return to growth,
-# less than there was in 1959 and about as much as in 1960. The single seeds
+# less than there was in 1959 and more than in 1960. The single seeds
 # differ a lot from one another; the plot shows each as a thin line.
 #
 # Is it luck?
@@ -213,14 +213,11 @@ for end in (len(passengers) - 48, len(passengers) - 36, len(passengers) - 24):
     print(f"{period:25} {errors[0]:7.1f} {errors[1]:15.1f} {errors[2]:6.1f}")
 
 # %%
-# The verdict is mixed. Forecasting 1957-1958, the network beats both
-# baselines; forecasting 1958-1959, it does worse than both: 1958 grew by only
-# 3 %, against 12 % for 1957, so both forecasts that follow the trend
-# overshoot, and the network, which forecast a little more growth than the
-# 12 % of the baseline, overshoots most. Only on the held-out years,
-# 1959-1960, is its margin large. Three origins are too few to call a winner; a careful
-# comparison would use many more, and would include the classical models
-# made for this series (seasonal ARIMA on the log, exponential smoothing).
+# At all three origins the network beats both baselines, and by most on the
+# held-out years, 1959-1960. Three origins are still too few to call a
+# winner; a careful comparison would use many more, and would include the
+# classical models made for this series (seasonal ARIMA on the log,
+# exponential smoothing).
 # This example shows the mechanics of forecasting with lag windows, not the
 # best model of airline traffic.
 
