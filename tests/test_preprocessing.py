@@ -375,3 +375,17 @@ def test_to_long_format_checks_ids_and_names():
         to_long_format([np.ones(3)], ["a", "b"])
     with pytest.raises(ValueError, match="value_columns has 1 names.*2 values"):
         to_long_format([np.ones((3, 2))], ["a"], value_columns=["p"])
+
+
+@pytest.mark.parametrize("ragged", [False, True])
+def test_scaler_under_pandas_output_keeps_3d_and_list_output(ragged, rng):
+    X = rng.normal(size=(6, 5, 2))
+    X = [x[: 3 + i % 3] for i, x in enumerate(X)] if ragged else X
+    expected = SequenceScaler().fit_transform(X)
+    scaler = SequenceScaler().set_output(transform="pandas")
+    scaled = scaler.fit_transform(X)
+    assert type(scaled) is type(expected)
+    for got, want in zip(scaled, expected, strict=True):
+        np.testing.assert_array_equal(got, want)
+    table = scaler.fit_transform(rng.normal(size=(6, 5)))  # 2-D: a table
+    assert list(table.columns) == list(scaler.get_feature_names_out())

@@ -24,7 +24,8 @@ versions that ``pyproject.toml`` allows as well as the newest.
   tagger can refuse a metric that cannot read tag sequences with a clear error.
 - :func:`wrap_transform_output`: scikit-learn's ``set_output`` container
   (``_wrap_data_with_container``), applied by ``transform`` itself because only
-  its 2-D outputs can become DataFrames.
+  its 2-D outputs can become DataFrames; :func:`offer_set_output` keeps
+  ``set_output`` on such a class (its private ``_sklearn_auto_wrap_output_keys``).
 - skorch's ``NeuralNet._set_training`` is overridden (not imported) by
   ``skrnn._net``; see there.
 """
@@ -50,6 +51,7 @@ __all__ = [
     "_check_sample_weight",
     "_fit_context",
     "global_random_state",
+    "offer_set_output",
     "scorer_function_on_stack",
     "validate_params",
     "validate_parameters",
@@ -102,6 +104,15 @@ def scorer_function_on_stack():
                 return function
         frame = frame.f_back
     return None
+
+
+def offer_set_output(cls):
+    """Class decorator: ``cls`` offers ``set_output`` while its ``transform``
+    wraps its own output (declared with ``auto_wrap_output_keys=None``, which
+    would hide ``set_output``): scikit-learn offers it where its private key
+    set names ``transform``."""
+    cls._sklearn_auto_wrap_output_keys = {"transform"}
+    return cls
 
 
 def wrap_transform_output(output, X, estimator):

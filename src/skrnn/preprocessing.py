@@ -14,7 +14,14 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._compat import Interval, _check_sample_weight, _fit_context, validate_params
+from ._compat import (
+    Interval,
+    _check_sample_weight,
+    _fit_context,
+    offer_set_output,
+    validate_params,
+    wrap_transform_output,
+)
 from ._data import parse_sequences
 from ._input_state import InputStateMixin
 from ._long_format import from_long_format, to_long_format
@@ -29,8 +36,14 @@ __all__ = [
 ]
 
 
+@offer_set_output
 class SequenceScaler(
-    InputStateMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
+    InputStateMixin,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    BaseEstimator,
+    # _rescale wraps its own output (only 2-D outputs can become DataFrames).
+    auto_wrap_output_keys=None,
 ):
     """Standardise each step feature of sequences, ignoring padding.
 
@@ -212,6 +225,29 @@ class SequenceScaler(
         self.scale_ = scale_from_var(var, mean, count) if self.with_std else None
         return self
 
+    def fit_transform(self, X, y=None, sample_weight=None):
+        """Fit to ``X``, then return :meth:`transform` of ``X``.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences; see the class Notes for the accepted forms.
+
+        y : None
+            Ignored.
+
+        sample_weight : array-like of shape (n_sequences,), default=None
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        X_scaled : ndarray, DataFrame or list of ndarray
+            As :meth:`transform` returns it.
+        """
+        # Not TransformerMixin's, which scikit-learn wraps for set_output
+        # whatever the shape: transform wraps 2-D outputs only.
+        return self.fit(X, y, sample_weight=sample_weight).transform(X)
+
     def transform(self, X):
         """Standardise sequences.
 
@@ -222,8 +258,11 @@ class SequenceScaler(
 
         Returns
         -------
-        X_scaled : ndarray or list of ndarray
+        X_scaled : ndarray, DataFrame or list of ndarray
             The scaled sequences in the form of ``X``; padding stays NaN.
+            ``set_output(transform="pandas")`` makes a 2-D output (a table of
+            sequences of one feature) a DataFrame and leaves 3-D arrays and
+            lists as they are.
         """
         return self._rescale(X, inverse=False)
 
@@ -261,7 +300,10 @@ class SequenceScaler(
         lengths = sequences.lengths
         if lengths.min() < values.shape[1]:
             values[~real_steps(lengths, values.shape[1])] = np.nan
-        return _in_form_of(X, values, sequences.layout)
+        output = _in_form_of(X, values, sequences.layout)
+        if not inverse and isinstance(output, np.ndarray) and output.ndim == 2:
+            return wrap_transform_output(output, X, self)
+        return output
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
