@@ -246,3 +246,12 @@ def test_integrated_gradients_match_captum(rng):
         internal_batch_size=len(X),
     )
     np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_estimators_without_step_outputs_are_named_in_the_error(rng):
+    from skrnn import RNNAnomalyDetector
+
+    X = rng.randn(8, 5, 1)
+    detector = RNNAnomalyDetector(hidden_size=4, max_epochs=1).fit(X)
+    with pytest.raises(TypeError, match="got RNNAnomalyDetector, whose outputs"):
+        step_importance(detector, X)

@@ -127,6 +127,10 @@ class BaseSequenceEstimator(
     #: Whether the estimator offers ``transform`` (see :func:`_transforms`).
     _has_transform = True
 
+    #: Whether :func:`skrnn.inspection.step_importance` explains its
+    #: predictions (one output per sequence or per step, from numbers).
+    _explains_steps = False
+
     #: Name of the SequenceLoss kind that trains this estimator.
     _loss_kind = "mse"
 

@@ -136,6 +136,7 @@ class RNNClassifier(ClassifierMixin, TokenInputMixin, BaseSequenceEstimator):
     _reads_documents = True
 
     _loss_kind = "cross_entropy"
+    _explains_steps = True
 
     #: Initialisation of the recurrent weights (see RecurrentEncoder): on the
     #: shared real data sets the orthogonal one with an open forget gate

@@ -152,6 +152,7 @@ class RNNRegressor(RegressorMixin, TokenInputMixin, BaseSequenceEstimator):
     _reads_documents = True
 
     _loss_kind = "mse"
+    _explains_steps = True
 
     #: Initialisation of the recurrent weights (see RecurrentEncoder): on the
     #: shared real data sets the orthogonal one with an open forget gate

@@ -149,6 +149,12 @@ def step_importance(
     >>> int(np.argmax(np.mean([np.abs(a[:, 0]) for a in attributions], axis=0)))
     2
     """
+    if not estimator._explains_steps:
+        raise TypeError(
+            "step_importance explains the predictions of RNNClassifier, "
+            f"RNNRegressor and SequenceTagger; got {type(estimator).__name__}, "
+            "whose outputs it cannot attribute to the steps of X."
+        )
     check_is_fitted(estimator)
     sequences = estimator._validate_X(X, reset=False)
     tokens = isinstance(sequences, TokenSequences)

@@ -197,6 +197,7 @@ class SequenceTagger(ClassifierMixin, TokenInputMixin, BaseSequenceEstimator):
     }
 
     _loss_kind = "cross_entropy"
+    _explains_steps = True
 
     _fitted_attributes = {
         **BaseSequenceEstimator._fitted_attributes,
