@@ -268,3 +268,21 @@ def test_class_weight_values_must_be_finite_non_negative_numbers(weight, rng):
     tagger = SequenceTagger(class_weight={"D": weight}, **TINY)
     with pytest.raises(ValueError, match=r"class_weight\['D'\] must be a finite"):
         tagger.fit(tokens, tags)
+
+
+@pytest.mark.parametrize(
+    "label, error, match",
+    [
+        (None, ValueError, r"holds a missing label \(None\) at position 1"),
+        (np.nan, ValueError, r"holds a missing label \(nan\) at position 1"),
+        (1, TypeError, r"mixes string labels .*at position 1"),
+    ],
+)
+def test_missing_or_mixed_labels_are_named(label, error, match, rng):
+    # numpy would make the classes 'None' and 'nan' or fail to sort them.
+    X = rng.randn(8, 4, 1)
+    with pytest.raises(error, match=f"y {match}"):
+        RNNClassifier(**TINY).fit(X, ["a", label] * 4)
+    tokens, tags = [["a", "b", "c"]] * 4, [["D", label, "V"]] * 4
+    with pytest.raises(error, match=f"Label sequence 0 {match}"):
+        SequenceTagger(**TINY).fit(tokens, tags)

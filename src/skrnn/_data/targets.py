@@ -20,10 +20,38 @@ from .sequences import is_sequence_list
 
 def check_sequence_labels(y, n_sequences):
     """One class label per sequence, as a 1-D array (RNNClassifier)."""
+    raw = y
     y = column_or_1d(y, warn=True)
+    if y.dtype.kind in "OUS":
+        # The labels as given: numpy turns strings and NaN into strings.
+        check_label_values(np.ravel(np.asarray(raw, dtype=object)), "y")
     check_one_per_sequence(n_sequences, y)
     check_classification_targets(y)
     return y
+
+
+def check_label_values(labels, where):
+    """Refuse missing labels (None, NaN) and labels mixing strings with other
+    types among ``labels`` (an iterable; ``where`` names it): numpy would
+    turn them into the labels 'None' and 'nan', or fail to sort them."""
+    strings = others = False
+    for step, label in enumerate(labels):
+        if label is None or (isinstance(label, float | np.floating) and label != label):
+            raise ValueError(
+                f"{where} holds a missing label ({label!r}) at position {step}: "
+                "every sequence or step needs a label. Drop the unlabelled ones "
+                "or give them a label of their own."
+            )
+        if isinstance(label, str | np.str_):
+            strings = True
+        else:
+            others = True
+        if strings and others:
+            raise TypeError(
+                f"{where} mixes string labels with labels of other types (at "
+                f"position {step}: {label!r}); give every label one type, for "
+                "example all strings."
+            )
 
 
 def check_one_per_sequence(n_sequences, y):
@@ -184,6 +212,8 @@ def _label_rows(y, sequences):
         )
     rows = []
     for i, (labels, n) in enumerate(zip(y, lengths, strict=True)):
+        if not isinstance(labels, np.ndarray) or labels.dtype == object:
+            check_label_values(labels, f"Label sequence {i}")
         labels = np.asarray(labels)
         if labels.ndim != 1 or len(labels) != n:
             raise ValueError(
