@@ -354,3 +354,13 @@ def test_character_encoder_is_fed_whatever_char_features_says_after_fit(rng):
     clf = RNNClassifier(**{**FAST, "max_epochs": 2}).fit(X, y)  # char_features=4
     before = clf.predict_proba(X)
     np.testing.assert_allclose(clf.set_params(char_features=0).predict_proba(X), before)
+
+
+@pytest.mark.parametrize(
+    "pattern, match",
+    [("(", "is not a regular expression"), (r"(a)(b)", "has 2 capturing groups")],
+)
+def test_a_token_pattern_that_cannot_split_is_named(pattern, match):
+    documents, y = ["good movie", "bad movie"] * 2, [1, 0] * 2
+    with pytest.raises(ValueError, match=f"token_pattern=.*{match}"):
+        RNNClassifier(token_pattern=pattern, **FAST).fit(documents, y)

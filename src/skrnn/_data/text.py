@@ -9,6 +9,7 @@ vocabulary's job (:mod:`.tokens`).
 """
 
 import numbers
+import re
 
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
@@ -41,12 +42,29 @@ def build_analyzer(*, analyzer="word", token_pattern=None, tokenizer=None):
     """The callable that splits one document into its tokens, in order."""
     if analyzer == "char":
         return CountVectorizer(analyzer="char", lowercase=False).build_analyzer()
+    if tokenizer is None and token_pattern is not None:
+        _check_token_pattern(token_pattern)
     return CountVectorizer(
         lowercase=False,
         tokenizer=tokenizer,
         # CountVectorizer warns when both are set; the tokenizer wins.
         token_pattern=None if tokenizer is not None else token_pattern,
     ).build_analyzer()
+
+
+def _check_token_pattern(token_pattern):
+    try:
+        groups = re.compile(token_pattern).groups
+    except re.error as exc:
+        raise ValueError(
+            f"token_pattern={token_pattern!r} is not a regular expression: {exc}."
+        ) from exc
+    if groups > 1:
+        raise ValueError(
+            f"token_pattern={token_pattern!r} has {groups} capturing groups; it "
+            "may have at most one (the token), as in CountVectorizer. Make the "
+            "others non-capturing with (?:...)."
+        )
 
 
 def tokenize_documents(X, analyze):
