@@ -348,3 +348,14 @@ def test_later_calls_take_the_same_kind_of_target():
     model.partial_fit(X, np.array([s[::-1] for s in X]))  # strings in an array
     with pytest.raises(ValueError, match="fitted on 'str'"):
         model.partial_fit(X, [list(s[::-1]) for s in X])
+
+
+@pytest.mark.parametrize(
+    "params", [{"beam_size": 0}, {"max_output_length": -1}, {"beam_size": 2.5}]
+)
+def test_decoding_parameters_set_after_fit_are_checked_at_predict(params):
+    X = _strings(20, 0)
+    model = _fit(X, X, max_epochs=1)
+    model.set_params(**params)
+    with pytest.raises(ValueError, match=f"'{next(iter(params))}' parameter"):
+        model.predict(X[:2])

@@ -13,7 +13,7 @@ from . import _net
 from ._base import BaseSequenceEstimator
 from ._batching import make_dataset, make_translation_dataset, train_valid_datasets
 from ._callers import caller_stacklevel
-from ._compat import Interval, StrOptions, _fit_context
+from ._compat import Interval, StrOptions, _fit_context, validate_parameters
 from ._data.translations import (
     N_RESERVED,
     TargetKind,
@@ -602,6 +602,9 @@ class SequenceTranslator(TokenInputMixin, BaseSequenceEstimator):
         kept only on request because the array for all of ``X`` would be
         ``(n_sequences, output width, longest input)``."""
         check_is_fitted(self)
+        # beam_size and max_output_length act here: set_params after fit
+        # reaches them unchecked otherwise.
+        validate_parameters(self)
         sequences = self._validate_X(X, reset=False)
         dataset = make_dataset(sequences)
         lengths = np.asarray(sequences.lengths)
