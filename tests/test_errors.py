@@ -119,6 +119,8 @@ def test_linked_parameters_are_checked(rng):
         (dict(dropout=1.0), "'dropout' parameter"),
         (dict(optimizer="adagrad"), "'optimizer' parameter"),
         (dict(device="gpu"), "device='gpu' is not a torch device"),
+        (dict(device="meta"), "device='meta' is a torch device that skrnn does"),
+        (dict(device="mps"), "device='mps' is a torch device that skrnn does"),
     ],
 )
 def test_invalid_parameters(params, match, rng):

@@ -15,6 +15,12 @@ def resolve_device(device):
             f"device={device!r} is not a torch device. Use 'cpu', 'cuda', "
             "'cuda:N' or 'auto'."
         ) from exc
+    if parsed.type not in ("cpu", "cuda"):
+        raise ValueError(
+            f"device={device!r} is a torch device that skrnn does not train on "
+            "(its kernels are checked on CPUs and CUDA GPUs only). Use 'cpu', "
+            "'cuda', 'cuda:N' or 'auto'."
+        )
     if parsed.type == "cuda":
         if not torch.cuda.is_available():
             raise ValueError(
