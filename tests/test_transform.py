@@ -136,3 +136,12 @@ def test_transform_before_fit_raises():
         RNNClassifier().transform(np.zeros((2, 3, 1)))
     with pytest.raises(NotFittedError):
         RNNClassifier().get_feature_names_out()
+
+
+@pytest.mark.parametrize("name", ["RNNForecaster", "SequenceTranslator"])
+def test_estimators_without_transform_name_no_features_out(name):
+    import skrnn
+
+    estimator = getattr(skrnn, name)()
+    assert not hasattr(estimator, "transform")
+    assert not hasattr(estimator, "get_feature_names_out")

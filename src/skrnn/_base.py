@@ -752,6 +752,23 @@ class BaseSequenceEstimator(
         return _net.representation_size(self.net_)
 
     @available_if(_transforms)
+    def get_feature_names_out(self, input_features=None):
+        """Names of the columns of :meth:`transform`'s output.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored: the columns are learnt features, named after the class
+            (``rnnclassifier0``, ``rnnclassifier1``, ...).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            One name per column.
+        """
+        return super().get_feature_names_out(input_features)
+
+    @available_if(_transforms)
     def transform(self, X):
         """The learnt representation of each sequence: what the head reads.
 
