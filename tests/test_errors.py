@@ -288,3 +288,12 @@ def test_missing_or_mixed_labels_are_named(label, error, match, rng):
     tokens, tags = [["a", "b", "c"]] * 4, [["D", label, "V"]] * 4
     with pytest.raises(error, match=f"Label sequence 0 {match}"):
         SequenceTagger(**TINY).fit(tokens, tags)
+
+
+@pytest.mark.parametrize("scale", [2.0**-100, 1e50, 1e-310])
+def test_uniformly_scaled_weights_train_in_float32_as_unit_weights(scale, rng):
+    # Only their ratios matter; 1e-50 or 1e50 vanished or overflowed in float32.
+    X, y = rng.randn(8, 4, 1).astype(np.float32), [0, 1] * 4
+    unit = RNNClassifier(**TINY).fit(X, y, sample_weight=np.ones(8))
+    scaled = RNNClassifier(**TINY).fit(X, y, sample_weight=np.full(8, scale))
+    np.testing.assert_allclose(scaled.predict_proba(X), unit.predict_proba(X))

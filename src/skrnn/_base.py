@@ -57,6 +57,18 @@ AUTO_STEPS = 8000
 AUTO_EPOCHS = (24, 300)
 
 
+def _float32_safe(weight):
+    """``weight`` (float64, positive somewhere) rescaled by a power of two
+    when its largest value is far from 1: only the ratios of weights matter
+    (the loss is ``sum(w * l) / sum(w)``), and weights of 1e-50 or 1e50 would
+    vanish or overflow in float32. Weights in ordinary ranges are kept as
+    they are, bit for bit."""
+    exponent = np.floor(np.log2(weight.max()))
+    if abs(exponent) <= 64:
+        return weight
+    return np.ldexp(weight, int(-exponent))
+
+
 def _input_size(sequences):
     """The number of numeric features of ``sequences`` (0: token input)."""
     return sequences.values.shape[2] if isinstance(sequences, Sequences) else 0
@@ -358,7 +370,8 @@ class BaseSequenceEstimator(
                     "Give at least one sequence a positive weight."
                 )
             sequences = sequences.subset(keep)
-            targets, weight = targets[keep], weight[keep].astype(self._dtype)
+            targets, weight = targets[keep], _float32_safe(weight[keep])
+            weight = weight.astype(self._dtype)
         numeric = isinstance(sequences, Sequences)
         if numeric and len(sequences) <= self.batch_size:
             # One batch holds it all: train on the weighted set alone, whatever
