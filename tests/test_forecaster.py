@@ -375,3 +375,11 @@ def test_quantile_offsets_are_conformal_ranks_of_the_scaled_errors():
     offsets = quantile_offsets(quantiles, truth, np.full((n, 1), 2.0), [0.1, 0.5, 0.9])
     # Ranks floor(20 * 0.1) = 2, ceil(20 * 0.5) = 10, ceil(20 * 0.9) = 18.
     np.testing.assert_array_equal(offsets[0, 0], [2.0, 10.0, 18.0])
+
+
+def test_an_irregular_time_index_is_named_when_forecasts_are_dated():
+    y = _seasonal()
+    index = pd.date_range("2020-01-01", periods=len(y) + 1, freq="D").delete(5)
+    forecaster = RNNForecaster(horizon=2, **TINY).fit(pd.Series(y, index=index))
+    with pytest.raises(ValueError, match="time index of y has no frequency"):
+        forecaster.predict()

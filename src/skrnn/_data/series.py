@@ -174,7 +174,9 @@ def steps_ahead(index, fh):
     """
     fh = np.asarray(fh)
     if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)):
-        freq = index.freq if index.freq is not None else pd.infer_freq(index)
+        freq = index.freq
+        if freq is None and len(index) >= 3:  # pandas infers from 3 dates on
+            freq = pd.infer_freq(index)
         if freq is None:
             raise ValueError(
                 "The time index of y has no frequency (and none can be inferred), "
