@@ -271,3 +271,17 @@ def test_a_series_of_arrays_holds_per_step_targets(rng):
     reg = RNNRegressor(return_sequences=True, **TINY).fit(X, y)
     assert [len(p) for p in reg.predict(X)] == [len(x) for x in X]
     assert np.isfinite(reg.score(X, y))
+
+
+@pytest.mark.parametrize("X", ["ab", [None], [[]]])
+def test_a_token_model_names_input_that_is_not_numbers_as_fit_does(X):
+    # It said "X holds numbers" for anything that was not tokens.
+    tokens, tags = [["a", "b"]] * 4, [["D", "N"]] * 4
+    params = dict(hidden_size=4, max_epochs=1, embedding_dim=4, char_features=0)
+    tagger = SequenceTagger(**params).fit(tokens, tags)
+    with pytest.raises((ValueError, TypeError)) as at_fit:
+        SequenceTagger(**params).fit(X, [["D"]])
+    with pytest.raises(type(at_fit.value)) as at_predict:
+        tagger.predict(X)
+    assert str(at_predict.value) == str(at_fit.value)
+    assert "holds numbers" not in str(at_predict.value)

@@ -58,6 +58,10 @@ def parse_input(
                     "Found array with 0 sequence(s) while a minimum of 1 is "
                     "required: X must hold at least one sequence."
                 )
+            if kind == "numbers":
+                # Is it numbers? If not, the error fit would give says what
+                # X holds (a bare string, empty or missing sequences, ...).
+                parse_sequences(estimator, X, fitted=None)
             raise ValueError(
                 f"{type(estimator).__name__} was fitted on "
                 f"{_KIND_NAMES[fitted.kind]}, but X holds {_KIND_NAMES[kind]}; "
