@@ -389,3 +389,26 @@ def test_scaler_under_pandas_output_keeps_3d_and_list_output(ragged, rng):
         np.testing.assert_array_equal(got, want)
     table = scaler.fit_transform(rng.normal(size=(6, 5)))  # 2-D: a table
     assert list(table.columns) == list(scaler.get_feature_names_out())
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"value_columns": ["id", "b"]}, "must name distinct columns"),
+        ({"id_column": "x", "time_column": "x"}, "must name distinct columns"),
+        ({"ids": [0, 0]}, "ids must be distinct"),
+    ],
+)
+def test_to_long_format_refuses_columns_or_ids_it_would_merge(params, match):
+    sequences = [np.arange(6.0).reshape(3, 2)] * 2
+    params = {"ids": [0, 1], **params}
+    with pytest.raises(ValueError, match=match):
+        to_long_format(sequences, **params)
+
+
+def test_from_long_format_refuses_two_rows_at_one_time():
+    frame = pd.DataFrame({"id": [0, 0, 1], "t": [0, 0, 0], "v": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match="Sequence 0 has two rows at t=0"):
+        from_long_format(frame, "id", "t")
+    with pytest.raises(ValueError, match="id_column and time_column are both"):
+        from_long_format(frame, "id", "id")

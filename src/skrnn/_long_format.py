@@ -69,6 +69,11 @@ def from_long_format(frame, id_column, time_column=None, feature_columns=None):
             "columns=[...]) first."
         )
     columns = list(frame.columns)
+    if id_column == time_column:
+        raise ValueError(
+            f"id_column and time_column are both {id_column!r}; they must name "
+            "two columns (or pass time_column=None to keep the rows' order)."
+        )
     for name, column in (("id_column", id_column), ("time_column", time_column)):
         if column is not None and column not in columns:
             raise ValueError(
@@ -97,6 +102,14 @@ def from_long_format(frame, id_column, time_column=None, feature_columns=None):
         )
     ids = np.asarray(frame[id_column].unique())  # in order of first appearance
     if time_column is not None:
+        repeated = frame.duplicated([id_column, time_column])
+        if repeated.any():
+            id_ = _hashable(frame[id_column][repeated].iloc[0])
+            time = _hashable(frame[time_column][repeated].iloc[0])
+            raise ValueError(
+                f"Sequence {id_!r} has two rows at {time_column}={time!r}: each "
+                "sequence needs one row per time."
+            )
         frame = frame.sort_values(time_column, kind="stable")
     groups = {
         id_: group.to_numpy()
@@ -181,6 +194,17 @@ def to_long_format(
             f"value_columns has {len(value_columns)} names but the sequences "
             f"have {width} values per step."
         )
+    names = [id_column, time_column, *value_columns]
+    if len(set(names)) != len(names):
+        raise ValueError(
+            f"id_column, time_column and value_columns must name distinct "
+            f"columns; got {names!r}."
+        )
+    if len(set(map(_hashable, ids))) != len(ids):
+        raise ValueError(
+            "ids must be distinct: from_long_format would read two sequences "
+            "of one id as one."
+        )
     lengths = [len(row) for row in rows]
     frame = pd.DataFrame(
         {
@@ -192,3 +216,8 @@ def to_long_format(
     for k, name in enumerate(value_columns):
         frame[name] = values[:, k]
     return frame
+
+
+def _hashable(value):
+    """``value`` as a set member (numpy scalars as their Python value)."""
+    return value.item() if isinstance(value, np.generic) else value
