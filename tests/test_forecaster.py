@@ -383,3 +383,9 @@ def test_an_irregular_time_index_is_named_when_forecasts_are_dated():
     forecaster = RNNForecaster(horizon=2, **TINY).fit(pd.Series(y, index=index))
     with pytest.raises(ValueError, match="time index of y has no frequency"):
         forecaster.predict()
+
+
+def test_values_whose_squares_overflow_are_refused():
+    y = _seasonal() * 1e300
+    with pytest.raises(ValueError, match="values up to 1.*e\\+301 in magnitude"):
+        RNNForecaster(horizon=2, **TINY).fit(y)

@@ -119,9 +119,21 @@ def _parse_one(item, name, position):
         )
     if np.isinf(values).any():
         raise ValueError(f"{where} holds infinite values; forecasts need finite ones.")
+    largest = np.nanmax(np.abs(values), initial=0.0)
+    if largest > _LARGEST_VALUE:
+        raise ValueError(
+            f"{where} holds values up to {largest:.3g} in magnitude; the windows' "
+            f"spreads square them, which overflows beyond {_LARGEST_VALUE:.0e}. "
+            "Rescale the series (divide it by a power of ten) first."
+        )
     if index is not None:
         _check_index(index, where)
     return values, kind, one_column, index, columns
+
+
+#: The largest magnitude of a series' values: squared (the window moments),
+#: it stays finite in float64.
+_LARGEST_VALUE = 1e150
 
 
 def _check_index(index, where):
