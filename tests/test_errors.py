@@ -297,3 +297,12 @@ def test_uniformly_scaled_weights_train_in_float32_as_unit_weights(scale, rng):
     unit = RNNClassifier(**TINY).fit(X, y, sample_weight=np.ones(8))
     scaled = RNNClassifier(**TINY).fit(X, y, sample_weight=np.full(8, scale))
     np.testing.assert_allclose(scaled.predict_proba(X), unit.predict_proba(X))
+
+
+def test_partial_fit_refuses_balanced_class_weight_in_both_estimators(rng):
+    X, y = rng.randn(8, 4, 1), [0, 1] * 4
+    with pytest.raises(ValueError, match="'balanced' is not supported for partial"):
+        RNNClassifier(class_weight="balanced", **TINY).partial_fit(X, y, classes=[0, 1])
+    tagger = SequenceTagger(class_weight="balanced", **TINY)
+    with pytest.raises(ValueError, match="'balanced' is not supported for partial"):
+        tagger.partial_fit([["a", "b"]] * 4, [["D", "N"]] * 4)

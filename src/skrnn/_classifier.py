@@ -15,7 +15,7 @@ from ._docstrings import (
     estimator_doc,
 )
 from ._modules import READOUTS
-from ._targets import class_weight_vector
+from ._targets import class_weight_vector, refuse_balanced_partial_fit
 from ._token_input import (
     DOCUMENT_CONSTRAINTS,
     TOKEN_CONSTRAINTS,
@@ -313,12 +313,7 @@ class RNNClassifier(ClassifierMixin, TokenInputMixin, BaseSequenceEstimator):
         first = not hasattr(self, "net_")
         if first and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
-        if self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight='balanced' is not supported for partial_fit: class "
-                "frequencies of one batch are not those of the data. Pass a dict "
-                "of class weights instead."
-            )
+        refuse_balanced_partial_fit(self.class_weight)
         return self._fit_with_rollback(
             X, y, sample_weight, incremental=True, classes=classes
         )

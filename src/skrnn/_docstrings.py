@@ -292,9 +292,10 @@ class_weight : 'balanced', dict or None, default=None
         Weights of the classes in the loss, multiplied with ``sample_weight``:
         a dict maps a label to its weight (labels it leaves out weigh 1), and
         ``'balanced'`` weighs each class inversely to its frequency among the
-        labels of each call to ``fit`` or ``partial_fit``, as
-        :func:`~sklearn.utils.class_weight.compute_class_weight` does. None
-        weighs every class 1."""
+        labels of each call to ``fit``, as
+        :func:`~sklearn.utils.class_weight.compute_class_weight` does
+        (``partial_fit`` refuses it: one call's labels are not the data's).
+        None weighs every class 1."""
 
 
 N_INIT_DOC = """\

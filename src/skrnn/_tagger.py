@@ -26,7 +26,7 @@ from ._docstrings import (
     estimator_doc,
 )
 from ._stats import real_steps, step_weights
-from ._targets import class_weight_vector
+from ._targets import class_weight_vector, refuse_balanced_partial_fit
 from ._token_input import TOKEN_CONSTRAINTS, TOKEN_FITTED_ATTRIBUTES, TokenInputMixin
 from .metrics import span_f1_score
 
@@ -423,6 +423,7 @@ class SequenceTagger(ClassifierMixin, TokenInputMixin, BaseSequenceEstimator):
         self : SequenceTagger
             The updated tagger.
         """
+        refuse_balanced_partial_fit(self.class_weight)
         return self._fit_with_rollback(
             X, y, sample_weight, incremental=True, classes=classes, lengths=lengths
         )

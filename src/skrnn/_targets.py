@@ -79,6 +79,17 @@ def class_weight_vector(class_weight, classes, codes):
     return np.array([class_weight.get(c, 1.0) for c in classes], dtype=np.float64)
 
 
+def refuse_balanced_partial_fit(class_weight):
+    """``partial_fit`` refuses ``class_weight='balanced'``, as scikit-learn's
+    ``SGDClassifier.partial_fit`` does."""
+    if class_weight == "balanced":
+        raise ValueError(
+            "class_weight='balanced' is not supported for partial_fit: class "
+            "frequencies of one batch are not those of the data. Pass a dict "
+            "of class weights instead."
+        )
+
+
 def _balanced_with_absent(classes, codes):
     # compute_class_weight refuses classes absent from y; they get weight 1.
     counts = np.bincount(codes, minlength=len(classes)).astype(np.float64)
