@@ -126,8 +126,11 @@ default='adam'
         the batches' noise in the loss keeps resetting the patience count
         while the epochs left change the model little (on PLAID they were a
         sixth of the fit, see :doc:`/benchmarks`); ``'cosine'`` anneals it to
-        zero over ``max_epochs``. Other schedules can be passed as skorch
-        ``LRScheduler`` callbacks.{lr_schedule_why}
+        zero over ``max_epochs`` (``partial_fit`` calls past them follow the
+        cosine on, so the rate rises again, as after a warm restart). Both
+        carry on across ``partial_fit`` calls, which train one epoch each.
+        Other schedules can be passed as skorch ``LRScheduler``
+        callbacks.{lr_schedule_why}
 
     callbacks : list of skorch callbacks or (name, callback) tuples, default=None
         Extra skorch callbacks run during training, after the built-in ones.
