@@ -623,3 +623,10 @@ def test_save_refuses_hyperparameters_changed_after_fit(rng, tmp_path):
     clf.set_params(hidden_size=4, lr=0.5)  # training settings may change
     loaded = skrnn.load(skrnn.save(clf, tmp_path / "model.skrnn"))
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+def test_save_into_a_missing_folder_names_the_folder(rng, tmp_path):
+    X = rng.normal(size=(8, 5, 2))
+    clf = RNNClassifier(**TINY).fit(X, [0, 1] * 4)
+    with pytest.raises(FileNotFoundError, match="the folder .*missing.* does not"):
+        skrnn.save(clf, tmp_path / "missing" / "model.skrnn")

@@ -335,6 +335,11 @@ def _digest(text, tensors):
 def _write_atomically(path, data):
     # A crash while writing must not leave a half-written file under `path`.
     directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise FileNotFoundError(
+            f"Cannot write {str(path)!r}: the folder {str(directory)!r} does not "
+            "exist. Create it first (Path(...).mkdir(parents=True))."
+        )
     handle, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "wb") as file:
