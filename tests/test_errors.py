@@ -306,3 +306,17 @@ def test_partial_fit_refuses_balanced_class_weight_in_both_estimators(rng):
     tagger = SequenceTagger(class_weight="balanced", **TINY)
     with pytest.raises(ValueError, match="'balanced' is not supported for partial"):
         tagger.partial_fit([["a", "b"]] * 4, [["D", "N"]] * 4)
+
+
+def test_missing_labels_are_named_in_every_form_of_tagger_y(rng):
+    steps = rng.randn(6, 2)
+    with pytest.raises(ValueError, match=r"y holds a missing label \(nan\)"):
+        SequenceTagger(**TINY).fit(steps, ["D", np.nan, "V"] * 2, lengths=[3, 3])
+    padded = np.array([["D", None, "V"], ["D", "N", None]], dtype=object)
+    with pytest.raises(ValueError, match=r"Label sequence 0 holds a missing"):
+        SequenceTagger(**TINY).fit([steps[:3], steps[3:5]], padded)
+    padded[0, 1] = "N"  # None past the second sequence's end is padding
+    SequenceTagger(**TINY).fit([steps[:3], steps[3:5]], padded)
+    pandas_na = pd.Series(["a", None] * 4, dtype="string")
+    with pytest.raises(ValueError, match=r"y holds a missing label \(<NA>\)"):
+        RNNClassifier(**TINY).fit(rng.randn(8, 4, 1), pandas_na)

@@ -129,7 +129,7 @@ def test_intervals_and_quantiles_have_the_documented_shapes_and_never_cross():
     quantiles = forecaster.predict_quantiles(alpha=[0.05, 0.1, 0.3, 0.5, 0.9, 0.95])
     assert quantiles.shape == (4, 6)
     assert (np.diff(quantiles, axis=1) >= 0).all()
-    with pytest.raises(ValueError, match=r"level\(s\) \[nan\] lie outside"):
+    with pytest.raises(ValueError, match=r"numbers between 0 and 1; got \[0.5, nan\]"):
         forecaster.predict_quantiles(alpha=[0.5, np.nan])
     nested = forecaster.predict_interval(coverage=[0.5, 0.9])
     assert nested.shape == (4, 2, 2)

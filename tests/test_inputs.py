@@ -285,3 +285,15 @@ def test_a_token_model_names_input_that_is_not_numbers_as_fit_does(X):
         tagger.predict(X)
     assert str(at_predict.value) == str(at_fit.value)
     assert "holds numbers" not in str(at_predict.value)
+
+
+def test_a_refused_table_leaves_a_document_model_unchanged():
+    # Telling numbers from other input must not mark the fitted model.
+    model = RNNClassifier(hidden_size=4, max_epochs=1).fit(
+        ["good", "bad"] * 3, [1, 0] * 3
+    )
+    table = pd.DataFrame(np.zeros((4, 3)), columns=list("abc"))
+    with pytest.raises(ValueError, match="X holds numbers"):
+        model.predict(table)
+    assert not hasattr(model, "feature_names_in_")
+    assert not hasattr(model, "n_features_in_")

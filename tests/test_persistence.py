@@ -619,8 +619,11 @@ def test_save_refuses_hyperparameters_changed_after_fit(rng, tmp_path):
     clf.set_params(hidden_size=8)
     with pytest.raises(ValueError, match="skrnn.save stores.*hidden_size was 4"):
         skrnn.save(clf, tmp_path / "model.skrnn")
+    clf.set_params(hidden_size=4, standardize=False)  # named, not input_scaling
+    with pytest.raises(ValueError, match="Set standardize back"):
+        skrnn.save(clf, tmp_path / "model.skrnn")
     assert not (tmp_path / "model.skrnn").exists()
-    clf.set_params(hidden_size=4, lr=0.5)  # training settings may change
+    clf.set_params(standardize=True, lr=0.5, dropout=0.2)  # no weights of theirs
     loaded = skrnn.load(skrnn.save(clf, tmp_path / "model.skrnn"))
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
 

@@ -386,6 +386,15 @@ def test_partial_fit_cuts_the_plateau_rate_as_one_fit_does(rng):
     assert [row["event_lr"] for row in incremental.net_.history] == rates
 
 
+def test_partial_fit_after_a_validated_fit_judges_plateaus_on_its_own_loss(rng):
+    # The fit's schedule watched the validation loss; partial_fit has none.
+    X, y = rng.randn(40, 5, 2), rng.randn(40)
+    reg = RNNRegressor(early_stopping=True, **TINY).fit(X, y)
+    reg.partial_fit(X, y)
+    schedule = dict(reg.net_.callbacks_)["lr_schedule"].lr_scheduler_
+    assert schedule.best == reg.net_.history[-1, "train_loss"]
+
+
 def test_no_convergence_warning_when_converged(rng):
     X, y = data(rng)
     with warnings.catch_warnings():

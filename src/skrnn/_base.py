@@ -57,6 +57,23 @@ AUTO_STEPS = 8000
 AUTO_EPOCHS = (24, 300)
 
 
+#: The hyperparameter (or property of the data) that sets each network
+#: argument whose name is not that of a parameter, for the errors of
+#: ``_check_same_network``.
+_NETWORK_SOURCES = {
+    "input_size": "the number of features of X",
+    "output_size": "the number of classes or targets of y",
+    "dtype": "the dtype of X (float32 or float64)",
+    "input_scaling": "standardize",
+    "per_step": "return_sequences",
+    "front_end": "front_end (or return_sequences, which turns 'auto' off)",
+    "objective": "method",
+    "target_embedding_dim": "embedding_dim",
+    "word_dim": "word_vectors",
+    "frozen_words": "freeze_word_vectors",
+}
+
+
 def _float32_safe(weight):
     """``weight`` (float64, positive somewhere) rescaled by a power of two
     when its largest value is far from 1: only the ratios of weights matter
@@ -659,12 +676,13 @@ class BaseSequenceEstimator(
             **self._network_kwargs(),
         }
 
-    def _check_same_network(self, doing, input_size=None, n_outputs=None):
+    def _check_same_network(self, doing, input_size=None, n_outputs=None, skip=()):
         """Refuse to go on (``doing``: 'partial_fit continues training') with
         the fitted network when the hyperparameters, changed by ``set_params``
         since, describe another one: it would train or be saved as the old one
         while the estimator (and the file) described the new one. ``None``
-        sizes are the fitted network's."""
+        sizes are the fitted network's; ``skip`` names constructor arguments
+        that may differ (those of no weight, for a file)."""
         fitted = self.net_.get_params()
         if input_size is None:
             input_size = fitted["module__input_size"]
@@ -672,12 +690,20 @@ class BaseSequenceEstimator(
             n_outputs = fitted["module__output_size"]
         for name, value in self._module_kwargs(input_size, n_outputs).items():
             before = fitted.get(f"module__{name}", value)
-            if before != value:
-                raise ValueError(
-                    f"{doing} the fitted network, so the parameters that build it "
-                    f"cannot change after fit: {name} was {before!r} and is now "
-                    f"{value!r}. Set it back, or call fit to train a new network."
-                )
+            if name in skip or before == value:
+                continue
+            source = _NETWORK_SOURCES.get(name, name)
+            change = (
+                f"{name} was {before!r} at fit and is now {value!r}"
+                if source == name
+                else f"{source} now makes its {name} {value!r} where the fitted "
+                f"one has {before!r}"
+            )
+            raise ValueError(
+                f"{doing} the fitted network, so what builds it cannot change "
+                f"after fit: {change}. Set {source} back to its value at fit, or "
+                "call fit to train a new network."
+            )
 
     def _record_history(self, net, early_stopping):
         history = _net.epoch_rows(net)
@@ -770,9 +796,10 @@ class BaseSequenceEstimator(
 
         Parameters
         ----------
-        input_features : None
-            Ignored: the columns are learnt features, named after the class
-            (``rnnclassifier0``, ``rnnclassifier1``, ...).
+        input_features : array-like of str or None, default=None
+            Only checked against ``feature_names_in_`` (as scikit-learn's
+            transformers do): the columns are learnt features, named after
+            the class (``rnnclassifier0``, ``rnnclassifier1``, ...).
 
         Returns
         -------

@@ -267,13 +267,16 @@ class PlateauSchedule(LRScheduler):
     improvement and its best loss, so that one-epoch calls are cut as one fit
     of as many epochs would be. skorch alone builds a new one, counting from
     zero, at every call. A warm start or a loaded network (new callbacks)
-    starts afresh. The kept one is bound to the network's optimizer: a copy of
-    a skorch network (``partial_fit`` trains one) copies its optimizer apart
-    from its callbacks."""
+    starts afresh, and so does a call that watches another loss (the
+    training loss of ``partial_fit`` after a fit that validated). The kept one
+    is bound to the network's optimizer: a copy of a skorch network
+    (``partial_fit`` trains one) copies its optimizer apart from its
+    callbacks."""
 
     def _get_scheduler(self, net, policy, **scheduler_kwargs):
         previous = getattr(self, "lr_scheduler_", None)
-        if previous is None:
+        if previous is None or getattr(self, "watched_", None) != self.monitor:
+            self.watched_ = self.monitor
             return super()._get_scheduler(net, policy, **scheduler_kwargs)
         previous.optimizer = net.optimizer_
         return previous

@@ -928,8 +928,13 @@ default=None
                 "no intervals or quantiles; fit with quantiles, such as the "
                 "default (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)."
             )
+        if np.isnan(levels).any():
+            raise ValueError(
+                f"Quantile levels must be numbers between 0 and 1; got "
+                f"{levels.tolist()!r}."
+            )
         low, high = self.quantiles_[0], self.quantiles_[-1]
-        outside = levels[~((levels >= low - 1e-12) & (levels <= high + 1e-12))]
+        outside = levels[(levels < low - 1e-12) | (levels > high + 1e-12)]
         if outside.size:
             raise ValueError(
                 f"The quantile level(s) {outside.tolist()!r} lie outside the fitted "

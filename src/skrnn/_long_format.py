@@ -108,7 +108,8 @@ def from_long_format(frame, id_column, time_column=None, feature_columns=None):
             time = _hashable(frame[time_column][repeated].iloc[0])
             raise ValueError(
                 f"Sequence {id_!r} has two rows at {time_column}={time!r}: each "
-                "sequence needs one row per time."
+                "sequence needs one row per time. Drop or aggregate the repeated "
+                "rows first (for example frame.groupby([id, time]).mean())."
             )
         frame = frame.sort_values(time_column, kind="stable")
     groups = {
@@ -200,10 +201,12 @@ def to_long_format(
             f"id_column, time_column and value_columns must name distinct "
             f"columns; got {names!r}."
         )
-    if len(set(map(_hashable, ids))) != len(ids):
+    repeated = pd.Series(ids, dtype=object).duplicated()
+    if repeated.any():
         raise ValueError(
-            "ids must be distinct: from_long_format would read two sequences "
-            "of one id as one."
+            f"ids must be distinct, but {ids[int(np.argmax(repeated))]!r} is "
+            "repeated: from_long_format would read two sequences of one id as "
+            "one. Give each sequence its own id."
         )
     lengths = [len(row) for row in rows]
     frame = pd.DataFrame(

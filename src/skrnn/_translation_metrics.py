@@ -52,13 +52,17 @@ def _check_pair(y_true, y_pred):
     return y_true, y_pred
 
 
-def _check_weights(sample_weight, y_true):
-    """One finite weight >= 0 per sequence, not all zero."""
+def _check_weights(sample_weight, y_true, *, normalize=True):
+    """One finite weight >= 0 per sequence, not all zero where the score is
+    divided by them (``normalize``)."""
     weight = _check_sample_weight(
         sample_weight, np.empty(len(y_true)), ensure_non_negative=True
     )
-    if not weight.any():
-        raise ValueError("sample_weight is zero for every sequence: nothing to score.")
+    if normalize and not weight.any():
+        raise ValueError(
+            "sample_weight is zero for every sequence, so there is nothing to "
+            "average over: give at least one sequence a positive weight."
+        )
     return weight
 
 
@@ -88,7 +92,7 @@ def edit_distance(reference, hypothesis):
     2
     """
     for name, sequence in (("reference", reference), ("hypothesis", hypothesis)):
-        if not hasattr(sequence, "__len__"):
+        if not hasattr(sequence, "__iter__"):
             raise TypeError(
                 f"{name} must be a string or a sequence of tokens; got "
                 f"{type(sequence).__name__} {sequence!r:.40}."
@@ -196,7 +200,7 @@ def sequence_accuracy_score(y_true, y_pred, *, normalize=True, sample_weight=Non
     0.5
     """
     y_true, y_pred = _check_pair(y_true, y_pred)
-    weight = _check_weights(sample_weight, y_true)
+    weight = _check_weights(sample_weight, y_true, normalize=normalize)
     correct = np.array(
         [t == p for t, p in zip(y_true, y_pred, strict=True)], dtype=float
     )

@@ -3,6 +3,9 @@
 Estimators call :func:`parse_input` and store the returned spec themselves.
 """
 
+import copy
+import warnings
+
 import numpy as np
 
 from .sequences import parse_sequences, parse_step_table, regular_array
@@ -61,7 +64,10 @@ def parse_input(
             if kind == "numbers":
                 # Is it numbers? If not, the error fit would give says what
                 # X holds (a bare string, empty or missing sequences, ...).
-                parse_sequences(estimator, X, fitted=None)
+                # Parsed as by a fresh estimator: a copy, which it may mark.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    parse_sequences(copy.copy(estimator), X, fitted=None)
             raise ValueError(
                 f"{type(estimator).__name__} was fitted on "
                 f"{_KIND_NAMES[fitted.kind]}, but X holds {_KIND_NAMES[kind]}; "

@@ -36,7 +36,11 @@ def check_label_values(labels, where):
     turn them into the labels 'None' and 'nan', or fail to sort them."""
     strings = others = False
     for step, label in enumerate(labels):
-        if label is None or (isinstance(label, float | np.floating) and label != label):
+        if (
+            label is None
+            or type(label).__name__ == "NAType"  # pandas.NA
+            or (isinstance(label, float | np.floating) and label != label)
+        ):
             raise ValueError(
                 f"{where} holds a missing label ({label!r}) at position {step}: "
                 "every sequence or step needs a label. Drop the unlabelled ones "
@@ -191,7 +195,10 @@ def step_label_rows(y, sequences):
 def _label_rows(y, sequences):
     lengths = sequences.lengths
     if sequences.layout == "flat":
+        raw = y
         y = column_or_1d(y, warn=True)
+        if y.dtype.kind in "OUS":
+            check_label_values(np.ravel(np.asarray(raw, dtype=object)), "y")
         if len(y) != lengths.sum():
             raise ValueError(
                 f"y must hold one label per row of X: expected shape "
@@ -204,7 +211,11 @@ def _label_rows(y, sequences):
                 f"y of shape {y.shape} does not match X: expected "
                 f"{len(lengths)} rows of at least {int(lengths.max())} labels."
             )
-        return [row[:n] for row, n in zip(y, lengths, strict=True)]
+        rows = [row[:n] for row, n in zip(y, lengths, strict=True)]
+        if y.dtype == object:
+            for i, row in enumerate(rows):
+                check_label_values(row, f"Label sequence {i}")
+        return rows
     if len(y) != len(lengths):
         raise ValueError(
             f"Found input variables with inconsistent numbers of samples: X has "
