@@ -20,14 +20,22 @@ from .sequences import is_sequence_list
 
 def check_sequence_labels(y, n_sequences):
     """One class label per sequence, as a 1-D array (RNNClassifier)."""
-    raw = y
-    y = column_or_1d(y, warn=True)
-    if y.dtype.kind in "OUS":
-        # The labels as given: numpy turns strings and NaN into strings.
-        check_label_values(np.ravel(np.asarray(raw, dtype=object)), "y")
+    y = _label_column(y)
     check_one_per_sequence(n_sequences, y)
     check_classification_targets(y)
     return y
+
+
+def _label_column(y):
+    """``y`` as a 1-D array of labels (``column_or_1d``), its missing or mixed
+    labels refused first: numpy turns strings and NaN into strings. An array
+    of strings already is one type, and holds no missing label to find."""
+    column = column_or_1d(y, warn=True)
+    if column.dtype.kind in "OUS" and not (
+        isinstance(y, np.ndarray) and y.dtype.kind in "US"
+    ):
+        check_label_values(np.ravel(np.asarray(y, dtype=object)), "y")
+    return column
 
 
 def check_label_values(labels, where):
@@ -195,10 +203,7 @@ def step_label_rows(y, sequences):
 def _label_rows(y, sequences):
     lengths = sequences.lengths
     if sequences.layout == "flat":
-        raw = y
-        y = column_or_1d(y, warn=True)
-        if y.dtype.kind in "OUS":
-            check_label_values(np.ravel(np.asarray(raw, dtype=object)), "y")
+        y = _label_column(y)
         if len(y) != lengths.sum():
             raise ValueError(
                 f"y must hold one label per row of X: expected shape "
